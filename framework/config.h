@@ -1,0 +1,61 @@
+#pragma once
+// Experiment files: TOML in, validated configuration out.
+//
+//   [experiment]   name, seed, output, description, max_evaluations, cache
+//   [plugins]      paths = ["dir", ...]   (relative to the experiment file)
+//   [search_space] plugin = "...", plus that plugin's keys
+//   [strategy]     plugin = "...", ...
+//   [mutator]      optional; replaces the search space's default mutator
+//   [[objectives]] plugin = "...", plus name / direction / max / min / optimize
+//
+// Every key is checked against the plugin's schema; unknown keys are errors.
+// `overrides` are "path.to.key=value" strings (the CLI's --set), applied to the
+// parsed document before validation; `objectives.1.max=2` indexes the array.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "framework/objective.h"
+#include "framework/params.h"
+
+namespace gos {
+
+class PluginRegistry;
+
+struct ObjectiveConfig {
+  ComponentConfig component;
+  ObjectiveRole role;  // name may still be empty: then the plugin's default_name()
+  std::optional<Direction> direction;  // unset: the plugin's default_direction()
+};
+
+struct ExperimentConfig {
+  std::string source;  // file name (or "<text>") used in messages
+  std::string name;
+  std::string description;
+  uint64_t seed = 0;
+  std::filesystem::path output;
+  std::optional<int64_t> max_evaluations;
+  bool cache = true;  // reuse the evaluation of an identical canonical genome
+  std::vector<std::filesystem::path> plugin_paths;
+  ComponentConfig search_space;
+  ComponentConfig strategy;
+  std::optional<ComponentConfig> mutator;
+  std::vector<ObjectiveConfig> objectives;
+  // The experiment as TOML with every default filled in; stored in results.
+  std::string resolved_toml;
+  // Identifies the experiment for --resume: a hash of resolved_toml without
+  // the output path (moving a results file does not change the experiment).
+  std::string fingerprint;
+};
+
+// Parses and validates. The registry must be able to load plugins: paths from
+// [plugins] are loaded into it before components are checked.
+ExperimentConfig load_experiment(const std::filesystem::path& file, const std::vector<std::string>& overrides,
+                                 PluginRegistry& registry);
+ExperimentConfig parse_experiment(std::string_view text, const std::string& source,
+                                  const std::filesystem::path& base_dir, const std::vector<std::string>& overrides,
+                                  PluginRegistry& registry);
+
+}  // namespace gos

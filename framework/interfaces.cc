@@ -1,0 +1,101 @@
+// Out-of-line pieces of the interfaces: anchors for type information and the
+// default implementations of optional capabilities.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "framework/device.h"
+#include "framework/error.h"
+#include "framework/genome.h"
+#include "framework/metric.h"
+#include "framework/objective.h"
+#include "framework/search_space.h"
+#include "framework/text.h"
+
+namespace gos {
+
+Genome::~Genome() = default;
+Workload::~Workload() = default;
+
+namespace {
+constexpr Metric kAllMetrics[] = {Metric::kFunctionValue, Metric::kValidAccuracy, Metric::kTestAccuracy,
+                                  Metric::kTrainTime,     Metric::kLatency,       Metric::kParameters,
+                                  Metric::kFlops};
+}
+
+const char* to_string(Metric metric) {
+  switch (metric) {
+    case Metric::kFunctionValue: return "function";
+    case Metric::kValidAccuracy: return "valid_accuracy";
+    case Metric::kTestAccuracy: return "test_accuracy";
+    case Metric::kTrainTime: return "train_time";
+    case Metric::kLatency: return "latency";
+    case Metric::kParameters: return "parameters";
+    case Metric::kFlops: return "flops";
+  }
+  return "unknown";
+}
+
+std::optional<Metric> parse_metric(std::string_view text) {
+  for (Metric metric : kAllMetrics)
+    if (text == to_string(metric)) return metric;
+  return std::nullopt;
+}
+
+std::vector<std::string> metric_names() {
+  std::vector<std::string> names;
+  for (Metric metric : kAllMetrics) names.emplace_back(to_string(metric));
+  return names;
+}
+
+std::string MetricKey::to_string() const {
+  return on.empty() ? std::string(gos::to_string(metric)) : fmt::format("{}({})", gos::to_string(metric), on);
+}
+
+const char* to_string(Direction direction) {
+  return direction == Direction::kMinimize ? "minimize" : "maximize";
+}
+
+double ObjectiveRole::violation(double value) const {
+  double amount = 0;
+  if (max && value > *max) amount += value - *max;
+  if (min && value < *min) amount += *min - value;
+  return amount;
+}
+
+std::vector<GenomePtr> SearchSpace::neighbours(const Genome& genome, Rng& rng, size_t limit) const {
+  const auto mutator = default_mutator();
+  std::vector<GenomePtr> result;
+  std::vector<std::string> seen{serialize(genome)};
+  // Mutations may repeat; a bounded number of draws keeps this finite for tiny spaces.
+  for (size_t attempt = 0; result.size() < limit && attempt < 20 * limit; ++attempt) {
+    GenomePtr child = mutator->mutate(*this, genome, rng);
+    std::string text = serialize(*child);
+    if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
+    seen.push_back(std::move(text));
+    result.push_back(std::move(child));
+  }
+  return result;
+}
+
+std::pair<GenomePtr, GenomePtr> SearchSpace::crossover(const Genome&, const Genome&, Rng&) const {
+  throw Unsupported("this search space does not support crossover");
+}
+
+double SearchSpace::query(const Genome&, const MetricKey& key) const {
+  std::vector<std::string> offered;
+  for (const MetricKey& m : metrics()) offered.push_back(m.to_string());
+  throw Unsupported(fmt::format("this search space cannot answer metric '{}'; it offers: {}", key.to_string(),
+                                offered.empty() ? "(none)" : join(offered, ", ")));
+}
+
+std::vector<Kernel> SearchSpace::kernels(const Genome&) const {
+  throw Unsupported("this search space cannot list per-operator kernels (needed by lookup-table latency models)");
+}
+
+std::unique_ptr<Workload> SearchSpace::workload(const Genome&) const {
+  throw Unsupported("this search space cannot build a runnable model (needed to measure latency on a device)");
+}
+
+}  // namespace gos

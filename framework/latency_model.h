@@ -1,0 +1,22 @@
+#pragma once
+// A latency model estimates the latency of the model a genome stands for:
+// by measuring it on a device, by summing a per-operator lookup table, or by a
+// learned predictor (nn-Meter's pipeline: model -> kernels -> predictors -> sum).
+#include <string>
+
+#include "framework/component.h"
+#include "framework/genome.h"
+
+namespace gos {
+
+class SearchSpace;
+
+class LatencyModel : public Component {
+ public:
+  // Estimated latency in milliseconds of one forward pass.
+  virtual double predict_ms(const Genome& genome, const SearchSpace& space) = 0;
+  // What the estimate is based on (device, table file, predictor file).
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace gos

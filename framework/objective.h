@@ -1,0 +1,48 @@
+#pragma once
+// An objective measures one number of a candidate. Whether that number is
+// optimised, bounded (a constraint), or both is decided by the experiment file
+// through the framework-level keys `name`, `direction`, `max`, `min` and
+// `optimize`, which every objective table accepts.
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "framework/component.h"
+#include "framework/genome.h"
+
+namespace gos {
+
+class SearchSpace;
+
+enum class Direction { kMinimize, kMaximize };
+const char* to_string(Direction direction);
+
+class Objective : public Component {
+ public:
+  // Name and direction the plugin suggests; the experiment may override both.
+  virtual std::string default_name() const = 0;
+  virtual Direction default_direction() const = 0;
+  // Called once before the search with the space the candidates come from, so
+  // that a mismatch (a metric the space cannot answer) is reported by
+  // `gos validate` rather than in the middle of a run.
+  virtual void bind(const SearchSpace& space) { (void)space; }
+  // The objective's value for one genome. May throw; the run then records a
+  // failed evaluation and goes on.
+  virtual double evaluate(const Genome& genome, const SearchSpace& space) = 0;
+};
+
+// The role an objective plays in an experiment, resolved from its table.
+struct ObjectiveRole {
+  std::string name;
+  Direction direction = Direction::kMinimize;
+  bool optimize = true;           // ranks candidates
+  std::optional<double> max;      // constraint: value <= max
+  std::optional<double> min;      // constraint: value >= min
+  bool is_constraint() const { return max.has_value() || min.has_value(); }
+  // Amount by which `value` breaks the bounds (0 when within them).
+  double violation(double value) const;
+  // The value turned into minimisation form (negated for kMaximize).
+  double minimized(double value) const { return direction == Direction::kMinimize ? value : -value; }
+};
+
+}  // namespace gos

@@ -1,0 +1,264 @@
+#include "framework/runner.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iostream>
+#include <sstream>
+#include <unordered_map>
+
+#include "framework/pareto.h"
+
+#ifndef GOS_VERSION
+#define GOS_VERSION "0.0.0"
+#endif
+#ifndef GOS_GIT_COMMIT
+#define GOS_GIT_COMMIT "unknown"
+#endif
+
+namespace gos {
+
+std::string gos_version() { return GOS_VERSION; }
+std::string gos_git_commit() { return GOS_GIT_COMMIT; }
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+namespace {
+
+std::string host_name() {
+  char buffer[256] = {};
+  if (gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
+  return buffer;
+}
+
+// The first line where two TOML texts differ, for resume mismatch messages.
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::istringstream sa(a), sb(b);
+  std::string la, lb;
+  int line = 0;
+  while (true) {
+    const bool has_a = static_cast<bool>(std::getline(sa, la));
+    const bool has_b = static_cast<bool>(std::getline(sb, lb));
+    ++line;
+    if (!has_a && !has_b) return "(texts differ only in the output path)";
+    if (!has_a || !has_b || la != lb)
+      return fmt::format("resolved line {}: file has '{}', experiment has '{}'", line, has_a ? la : "",
+                         has_b ? lb : "");
+  }
+}
+
+class Evaluator {
+ public:
+  explicit Evaluator(Experiment& experiment) : experiment_(experiment) {}
+
+  EvaluationRecord evaluate(const Genome& genome, std::string canonical, int64_t generation) {
+    EvaluationRecord record;
+    record.genome = std::move(canonical);
+    record.generation = generation;
+    record.values.assign(experiment_.objectives.size(), std::nan(""));
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      for (size_t i = 0; i < experiment_.objectives.size(); ++i) {
+        const double value = experiment_.objectives[i]->evaluate(genome, *experiment_.space);
+        if (!std::isfinite(value))
+          throw Error(fmt::format("objective '{}' returned {}", experiment_.roles[i].name, value));
+        record.values[i] = value;
+      }
+      record.violation = 0;
+      for (size_t i = 0; i < experiment_.roles.size(); ++i)
+        record.violation += experiment_.roles[i].violation(record.values[i]);
+    } catch (const std::exception& e) {
+      record.failed = true;
+      record.error = e.what();
+      record.values.assign(experiment_.objectives.size(), std::nan(""));
+      record.violation = std::numeric_limits<double>::infinity();
+    }
+    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return record;
+  }
+
+  // The strategy's view: optimised objectives in minimisation form.
+  EvaluatedGenome view(GenomePtr genome, const EvaluationRecord& record) const {
+    EvaluatedGenome evaluated{std::move(genome), {}, record.violation, record.failed};
+    for (size_t i = 0; i < experiment_.roles.size(); ++i) {
+      if (!experiment_.roles[i].optimize) continue;
+      evaluated.objectives.push_back(record.failed ? std::numeric_limits<double>::infinity()
+                                                   : experiment_.roles[i].minimized(record.values[i]));
+    }
+    return evaluated;
+  }
+
+ private:
+  Experiment& experiment_;
+};
+
+}  // namespace
+
+RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
+  const ExperimentConfig& config = experiment.config;
+  const std::filesystem::path output = config.output;
+  RunSummary summary;
+  summary.output = output;
+
+  std::vector<EvaluationRecord> replay;
+  size_t replay_generations = 0;
+  double elapsed_before = 0;
+  std::optional<ResultsWriter> writer;
+  if (options.resume) {
+    if (!std::filesystem::exists(output))
+      throw Error(fmt::format("--resume: results file '{}' does not exist; start the run without --resume",
+                              output.string()));
+    RunResults prior = read_results(output);
+    if (prior.metadata.fingerprint != config.fingerprint)
+      throw Error(fmt::format(
+          "--resume: results file '{}' was written by another experiment ('{}', fingerprint {}; this one is '{}', "
+          "fingerprint {}); first difference: {}",
+          output.string(), prior.metadata.experiment_name, prior.metadata.fingerprint, config.name,
+          config.fingerprint, first_difference(prior.metadata.config_toml, config.resolved_toml)));
+    if (prior.metadata.status == "completed") {
+      summary.already_complete = true;
+      summary.evaluations = prior.evaluations.size();
+      summary.generations = prior.generations.size();
+      summary.front_size = prior.front.size();
+      return summary;
+    }
+    replay_generations = prior.generations.size();
+    const size_t keep = replay_generations ? static_cast<size_t>(prior.generations.back().evaluations) : 0;
+    if (keep > prior.evaluations.size())
+      throw Error(fmt::format("--resume: results file '{}' lists {} evaluations in its generations but holds {}",
+                              output.string(), keep, prior.evaluations.size()));
+    replay.assign(prior.evaluations.begin(), prior.evaluations.begin() + static_cast<std::ptrdiff_t>(keep));
+    if (replay_generations) elapsed_before = prior.generations.back().elapsed_seconds;
+    writer = ResultsWriter::resume(output, keep, replay_generations);
+  } else {
+    if (std::filesystem::exists(output) && !options.overwrite)
+      throw Error(fmt::format("results file '{}' already exists; pass --resume to continue that run or "
+                              "--overwrite to replace it",
+                              output.string()));
+    if (output.has_parent_path()) {
+      std::error_code ec;
+      std::filesystem::create_directories(output.parent_path(), ec);
+      if (ec)
+        throw Error(fmt::format("cannot create directory '{}' for results: {}", output.parent_path().string(),
+                                ec.message()));
+    }
+    RunMetadata metadata;
+    metadata.experiment_name = config.name;
+    metadata.fingerprint = config.fingerprint;
+    metadata.config_toml = config.resolved_toml;
+    metadata.seed = config.seed;
+    metadata.gos_version = gos_version();
+    metadata.git_commit = gos_git_commit();
+    metadata.host = host_name();
+    metadata.start_time = utc_now_iso8601();
+    metadata.status = "running";
+    metadata.extra = options.attributes;
+    std::vector<ObjectiveInfo> objectives;
+    for (const ObjectiveRole& role : experiment.roles)
+      objectives.push_back({role.name, to_string(role.direction), role.optimize, role.max.value_or(std::nan("")),
+                            role.min.value_or(std::nan(""))});
+    writer = ResultsWriter::create(output, metadata, objectives);
+  }
+
+  const auto session_start = std::chrono::steady_clock::now();
+  Evaluator evaluator(experiment);
+  size_t optimized = 0;
+  for (const ObjectiveRole& role : experiment.roles) optimized += role.optimize ? 1 : 0;
+  const Rng master(config.seed);
+  try {
+    experiment.strategy->start(StrategyContext{experiment.space.get(), experiment.mutator, optimized},
+                               master.fork("strategy"));
+    ParetoArchive archive;
+    std::unordered_map<std::string, size_t> first_index;  // canonical genome -> evaluation index
+    std::vector<EvaluationRecord> all;
+    for (int64_t generation = 0;; ++generation) {
+      if (config.max_evaluations && all.size() >= static_cast<size_t>(*config.max_evaluations)) break;
+      std::vector<GenomePtr> batch = experiment.strategy->ask();
+      if (batch.empty()) break;
+      if (config.max_evaluations)
+        batch.resize(std::min(batch.size(), static_cast<size_t>(*config.max_evaluations) - all.size()));
+      const bool replayed = static_cast<size_t>(generation) < replay_generations;
+      std::vector<EvaluationRecord> records;
+      std::vector<EvaluatedGenome> told;
+      size_t failed_now = 0;
+      for (GenomePtr& genome : batch) {
+        std::string canonical = experiment.space->serialize(*genome);
+        const size_t index = all.size();
+        EvaluationRecord record;
+        if (index < replay.size()) {
+          record = replay[index];
+          if (record.genome != canonical)
+            throw Error(fmt::format("--resume: evaluation {} differs from the recorded one (recorded '{}', "
+                                    "replayed '{}'); the strategy or search space plugin must have changed since "
+                                    "the file was written",
+                                    index, record.genome, canonical));
+        } else if (auto it = first_index.find(canonical); config.cache && it != first_index.end()) {
+          record = all[it->second];
+          record.generation = generation;
+          record.cached = true;
+          record.seconds = 0;
+        } else {
+          record = evaluator.evaluate(*genome, std::move(canonical), generation);
+        }
+        first_index.emplace(record.genome, index);
+        if (record.failed) {
+          ++failed_now;
+          if (!replayed && options.progress)
+            std::cerr << fmt::format("warning: evaluation {} failed: {}\n", index, record.error);
+        }
+        told.push_back(evaluator.view(genome, record));
+        if (!record.failed) archive.offer(index, told.back().objectives, record.violation);
+        all.push_back(record);
+        records.push_back(std::move(record));
+      }
+      experiment.strategy->tell(told);
+      summary.failed += failed_now;
+
+      GenerationRecord row;
+      row.generation = generation;
+      row.evaluations = static_cast<int64_t>(all.size());
+      row.front_size = static_cast<int64_t>(archive.size());
+      row.elapsed_seconds =
+          elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
+      if (replayed) {
+        ++summary.replayed_generations;
+      } else {
+        std::vector<int64_t> front;
+        for (size_t id : archive.ids()) front.push_back(static_cast<int64_t>(id));
+        writer->append(records, row, front);
+        if (options.progress)
+          std::cerr << fmt::format("[{}] generation {:>4}  evaluations {:>7}  front {:>5}  failed {:>3}  {:>8.1f}s\n",
+                                   config.name, generation, all.size(), archive.size(), failed_now,
+                                   row.elapsed_seconds);
+      }
+      if (options.on_generation) options.on_generation(row);
+      ++summary.generations;
+    }
+    summary.evaluations = all.size();
+    summary.front_size = archive.size();
+    if (summary.replayed_generations < replay_generations)
+      throw Error(fmt::format("--resume: the strategy finished after {} generations but the file records {}",
+                              summary.replayed_generations, replay_generations));
+  } catch (...) {
+    try {
+      writer->finish("failed", utc_now_iso8601());
+    } catch (const std::exception&) {
+      // The original error matters more than the failure to mark the file.
+    }
+    throw;
+  }
+  writer->finish("completed", utc_now_iso8601());
+  return summary;
+}
+
+}  // namespace gos

@@ -1,0 +1,3 @@
+#pragma once
+// Shared precompiled header for every LibTorch translation unit.
+#include <torch/torch.h>
