@@ -247,7 +247,9 @@ ResultsWriter ResultsWriter::resume(const std::filesystem::path& path, size_t ke
 }
 
 void ResultsWriter::append(std::span<const EvaluationRecord> records, const GenerationRecord& generation,
-                           std::span<const int64_t> front) {
+                           std::span<const int64_t> front, std::span<const double> front_values) {
+  if (front_values.size() != front.size() * objectives_)
+    throw std::logic_error("front values do not match the front indices");
   with_hdf5(path_, "append a generation", [&] {
     H5::H5File file(path_.string(), H5F_ACC_RDWR);
     H5::Group evaluations = file.openGroup("evaluations");
@@ -288,15 +290,6 @@ void ResultsWriter::append(std::span<const EvaluationRecord> records, const Gene
     H5::DataSet index_set = front_group.openDataSet("index");
     resize_rows(index_set, 0);
     append_rows(index_set, H5::PredType::NATIVE_INT64, front.data(), front.size());
-    std::vector<double> front_values;
-    {
-      const hsize_t total = rows_of(values_set);
-      std::vector<double> all(total * objectives_);
-      if (total) values_set.read(all.data(), H5::PredType::NATIVE_DOUBLE);
-      for (int64_t index : front)
-        front_values.insert(front_values.end(), all.begin() + index * objectives_,
-                            all.begin() + (index + 1) * objectives_);
-    }
     H5::DataSet front_values_set = front_group.openDataSet("values");
     resize_rows(front_values_set, 0);
     append_rows(front_values_set, H5::PredType::NATIVE_DOUBLE, front_values.data(), front.size());

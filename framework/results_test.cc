@@ -47,7 +47,7 @@ TEST(Results, WriteAppendReadRoundTrip) {
   ResultsWriter writer = ResultsWriter::create(path, metadata(), objectives);
   std::vector<EvaluationRecord> first = {record("g0", 1, 95, 0), record("g1", 2, 80, 0)};
   first[1].violation = 10;
-  writer.append(first, {0, 2, 1, 0.5, {{"hypervolume", 0.7}}}, std::vector<int64_t>{0});
+  writer.append(first, {0, 2, 1, 0.5, {{"hypervolume", 0.7}}}, std::vector<int64_t>{0}, std::vector<double>{1, 95});
   EvaluationRecord failed = record("g2", std::nan(""), std::nan(""), 1);
   failed.failed = true;
   failed.error = "objective threw";
@@ -55,7 +55,7 @@ TEST(Results, WriteAppendReadRoundTrip) {
   EvaluationRecord cached = record("g0", 1, 95, 1);
   cached.cached = true;
   writer.append(std::vector<EvaluationRecord>{failed, cached}, {1, 4, 2, 1.5, {{"hypervolume", 0.8}, {"igd", 0.1}}},
-                std::vector<int64_t>{0, 3});
+                std::vector<int64_t>{0, 3}, std::vector<double>{1, 95, 1, 95});
   writer.finish("completed", "2026-01-01T00:01:00Z");
 
   const RunResults results = read_results(path);
@@ -89,14 +89,17 @@ TEST(Results, ResumeDropsRowsBeyondTheLastCompleteGeneration) {
   const auto path = temp_file("resume.h5");
   ResultsWriter writer = ResultsWriter::create(path, metadata(), {{"f1", "minimize", true, NAN, NAN},
                                                                   {"f2", "minimize", true, NAN, NAN}});
-  writer.append(std::vector<EvaluationRecord>{record("a", 1, 2, 0)}, {0, 1, 1, 0.1, {}}, std::vector<int64_t>{0});
-  writer.append(std::vector<EvaluationRecord>{record("b", 0, 3, 1)}, {1, 2, 2, 0.2, {}}, std::vector<int64_t>{0, 1});
+  writer.append(std::vector<EvaluationRecord>{record("a", 1, 2, 0)}, {0, 1, 1, 0.1, {}}, std::vector<int64_t>{0},
+                std::vector<double>{1, 2});
+  writer.append(std::vector<EvaluationRecord>{record("b", 0, 3, 1)}, {1, 2, 2, 0.2, {}}, std::vector<int64_t>{0, 1},
+                std::vector<double>{1, 2, 0, 3});
   ResultsWriter resumed = ResultsWriter::resume(path, 1, 1);
   RunResults results = read_results(path);
   EXPECT_EQ(results.evaluations.size(), 1u);
   EXPECT_EQ(results.generations.size(), 1u);
   EXPECT_EQ(results.metadata.status, "running");
-  resumed.append(std::vector<EvaluationRecord>{record("c", 0, 3, 1)}, {1, 2, 2, 0.3, {}}, std::vector<int64_t>{0, 1});
+  resumed.append(std::vector<EvaluationRecord>{record("c", 0, 3, 1)}, {1, 2, 2, 0.3, {}}, std::vector<int64_t>{0, 1},
+                 std::vector<double>{1, 2, 0, 3});
   results = read_results(path);
   ASSERT_EQ(results.evaluations.size(), 2u);
   EXPECT_EQ(results.evaluations[1].genome, "c");
