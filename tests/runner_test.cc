@@ -204,6 +204,30 @@ TEST(Runner, ConstraintsKeepInfeasiblePointsOutOfTheFront) {
   for (int64_t i : results.front) EXPECT_EQ(results.evaluations[static_cast<size_t>(i)].violation, 0.0);
 }
 
+TEST(Runner, IdenticalGenomesReuseTheFirstEvaluation) {
+  Harness h;
+  h.registry.load_directory(testing::test_plugin_dir("repeat"));
+  const auto dir = testing::scratch_dir("runner_cache");
+  std::string text = testing::zdt_experiment(dir / "cached.h5");
+  const std::string random_search = "plugin = \"random_search\"\nevaluations = 60\nbatch = 10";
+  text.replace(text.find(random_search), random_search.size(), "plugin = \"repeat\"\nbatch = 4\ngenerations = 3");
+  h.run(text);
+  const RunResults cached = read_results(dir / "cached.h5");
+  ASSERT_EQ(cached.evaluations.size(), 12u);
+  for (size_t i = 0; i < 12; ++i) {
+    const EvaluationRecord& e = cached.evaluations[i];
+    EXPECT_EQ(e.cached, i >= 4) << i;
+    EXPECT_EQ(e.generation, static_cast<int64_t>(i / 4));
+    EXPECT_EQ(e.values, cached.evaluations[i % 4].values);
+    if (e.cached) {
+      EXPECT_EQ(e.seconds, 0.0);
+    }
+  }
+  // With the cache off every repeat is evaluated again.
+  h.run(text, {}, {"experiment.cache=false", "experiment.output=\"" + (dir / "uncached.h5").string() + "\""});
+  for (const auto& e : read_results(dir / "uncached.h5").evaluations) EXPECT_FALSE(e.cached);
+}
+
 TEST(Runner, MaxEvaluationsCapsTheRun) {
   Harness h;
   const auto out = testing::scratch_dir("runner_cap") / "run.h5";

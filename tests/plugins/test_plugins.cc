@@ -9,6 +9,7 @@
 #include "framework/objective.h"
 #include "framework/plugin_abi.h"
 #include "framework/search_space.h"
+#include "framework/strategy.h"
 
 namespace gos::test_plugins {
 namespace {
@@ -55,12 +56,41 @@ class ProbeObjective : public Objective {
   throw p.error("on", "this plugin always refuses to start");
 }
 
+// Asks the same sampled batch again every generation: exercises the
+// functional-equivalence cache.
+class RepeatStrategy : public Strategy {
+ public:
+  RepeatStrategy(int64_t batch, int64_t generations) : batch_(batch), generations_(generations) {}
+  void start(const StrategyContext& context, Rng rng) override {
+    for (int64_t i = 0; i < batch_; ++i) genomes_.push_back(context.space->sample(rng));
+  }
+  std::vector<GenomePtr> ask() override { return asked_++ < generations_ ? genomes_ : std::vector<GenomePtr>{}; }
+  void tell(std::span<const EvaluatedGenome>) override {}
+
+ private:
+  int64_t batch_, generations_, asked_ = 0;
+  std::vector<GenomePtr> genomes_;
+};
+
+[[maybe_unused]] ParamSchema repeat_schema() {
+  ParamSchema s;
+  s.integer("batch", 4, 1, 1000, "genomes sampled once").integer("generations", 3, 1, 1000, "times they are asked");
+  return s;
+}
+
+[[maybe_unused]] std::unique_ptr<Component> create_repeat(const Params& p, PluginHost&) {
+  return std::make_unique<RepeatStrategy>(p.get_int("batch"), p.get_int("generations"));
+}
+
 }  // namespace
 }  // namespace gos::test_plugins
 
 #if defined(GOS_TEST_PROBE)
 GOS_PLUGIN("probe", gos::PluginKind::kObjective, "0.0.1", "test objective: slow or failing f1",
            &gos::test_plugins::probe_schema, &gos::test_plugins::create_probe)
+#elif defined(GOS_TEST_REPEAT)
+GOS_PLUGIN("repeat", gos::PluginKind::kStrategy, "0.0.1", "test strategy asking the same genomes again",
+           &gos::test_plugins::repeat_schema, &gos::test_plugins::create_repeat)
 #elif defined(GOS_TEST_THROWING)
 GOS_PLUGIN("throwing", gos::PluginKind::kObjective, "0.0.1", "test objective whose factory throws",
            &gos::test_plugins::probe_schema, &gos::test_plugins::create_throwing)
