@@ -32,22 +32,6 @@ struct Harness {
   }
 };
 
-// Evaluations equal except for wall-clock time, which no two runs share.
-void expect_same_evaluations(const RunResults& a, const RunResults& b) {
-  ASSERT_EQ(a.evaluations.size(), b.evaluations.size());
-  for (size_t i = 0; i < a.evaluations.size(); ++i) {
-    EvaluationRecord x = a.evaluations[i], y = b.evaluations[i];
-    x.seconds = y.seconds = 0;
-    EXPECT_EQ(x, y) << "evaluation " << i;
-  }
-  EXPECT_EQ(a.front, b.front);
-  ASSERT_EQ(a.generations.size(), b.generations.size());
-  for (size_t i = 0; i < a.generations.size(); ++i) {
-    EXPECT_EQ(a.generations[i].evaluations, b.generations[i].evaluations);
-    EXPECT_EQ(a.generations[i].front_size, b.generations[i].front_size);
-  }
-}
-
 TEST(Runner, WritesEveryEvaluationAndTheParetoFront) {
   Harness h;
   const auto out = testing::scratch_dir("runner_basic") / "run.h5";
@@ -83,7 +67,7 @@ TEST(Runner, SameSeedSameRunDifferentSeedDifferentRun) {
   h.run(testing::zdt_experiment(dir / "a.h5"));
   h.run(testing::zdt_experiment(dir / "b.h5"));
   h.run(testing::zdt_experiment(dir / "c.h5"), {}, {"experiment.seed=4"});
-  expect_same_evaluations(read_results(dir / "a.h5"), read_results(dir / "b.h5"));
+  testing::expect_same_evaluations(read_results(dir / "a.h5"), read_results(dir / "b.h5"));
   EXPECT_NE(read_results(dir / "a.h5").evaluations[0].genome, read_results(dir / "c.h5").evaluations[0].genome);
 }
 
@@ -108,7 +92,7 @@ TEST(Runner, InterruptedRunResumesToTheUninterruptedResult) {
   EXPECT_EQ(summary.replayed_generations, 3u);
   const RunResults resumed = read_results(dir / "cut.h5");
   EXPECT_EQ(resumed.metadata.status, "completed");
-  expect_same_evaluations(read_results(dir / "full.h5"), resumed);
+  testing::expect_same_evaluations(read_results(dir / "full.h5"), resumed);
   // Resuming a completed run changes nothing.
   EXPECT_TRUE(h.run(testing::zdt_experiment(dir / "cut.h5"), resume).already_complete);
 }

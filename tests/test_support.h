@@ -9,6 +9,7 @@
 
 #include "framework/config.h"
 #include "framework/plugin_registry.h"
+#include "framework/results.h"
 
 namespace gos::testing {
 
@@ -46,6 +47,22 @@ inline std::string config_error(const std::string& text, const std::vector<std::
     return "";
   } catch (const Error& e) {
     return e.what();
+  }
+}
+
+// Evaluations equal except for wall-clock time, which no two runs share.
+inline void expect_same_evaluations(const RunResults& a, const RunResults& b) {
+  ASSERT_EQ(a.evaluations.size(), b.evaluations.size());
+  for (size_t i = 0; i < a.evaluations.size(); ++i) {
+    EvaluationRecord x = a.evaluations[i], y = b.evaluations[i];
+    x.seconds = y.seconds = 0;
+    EXPECT_EQ(x, y) << "evaluation " << i;
+  }
+  EXPECT_EQ(a.front, b.front);
+  ASSERT_EQ(a.generations.size(), b.generations.size());
+  for (size_t i = 0; i < a.generations.size(); ++i) {
+    EXPECT_EQ(a.generations[i].evaluations, b.generations[i].evaluations);
+    EXPECT_EQ(a.generations[i].front_size, b.generations[i].front_size);
   }
 }
 
