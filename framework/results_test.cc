@@ -1,5 +1,8 @@
 #include "framework/results.h"
 
+#include <H5Cpp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -103,6 +106,36 @@ TEST(Results, ResumeDropsRowsBeyondTheLastCompleteGeneration) {
   results = read_results(path);
   ASSERT_EQ(results.evaluations.size(), 2u);
   EXPECT_EQ(results.evaluations[1].genome, "c");
+}
+
+TEST(Results, AReaderHoldingTheFileOpenDoesNotStopTheWriter) {
+  const auto path = temp_file("reader.h5");
+  ResultsWriter writer = ResultsWriter::create(path, metadata(), {{"f1", "minimize", true, NAN, NAN},
+                                                                  {"f2", "minimize", true, NAN, NAN}});
+  // Another process opens the file with the library's default advisory lock,
+  // as h5py does, and keeps it open while the writer appends.
+  int opened[2], release[2];
+  ASSERT_EQ(pipe(opened), 0);
+  ASSERT_EQ(pipe(release), 0);
+  const pid_t reader = fork();
+  ASSERT_GE(reader, 0);
+  if (reader == 0) {
+    close(release[1]);
+    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    char byte = 1;
+    if (write(opened[1], &byte, 1) != 1) _exit(1);
+    if (read(release[0], &byte, 1) < 0) _exit(1);  // returns when the parent closes the pipe
+    _exit(0);
+  }
+  close(release[0]);
+  char byte = 0;
+  ASSERT_EQ(read(opened[0], &byte, 1), 1);
+  EXPECT_NO_THROW(writer.append(std::vector<EvaluationRecord>{record("a", 1, 2, 0)}, {0, 1, 1, 0.1, {}},
+                                std::vector<int64_t>{0}, std::vector<double>{1, 2}));
+  close(release[1]);
+  int status = 0;
+  waitpid(reader, &status, 0);
+  EXPECT_EQ(read_results(path).evaluations.size(), 1u);
 }
 
 TEST(Results, UnreadableFilesGiveClearErrors) {
