@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include "framework/error.h"
@@ -68,20 +69,48 @@ Fronts nondominated_sort(Points points, std::span<const double> violations) {
   });
 
   Fronts fronts;
-  // Whether some member of `front` dominates point p. Members precede p in
+  // With three objectives each front also keeps its staircase: the members
+  // minimal in (f2, f3), keyed by f2 with f3 strictly decreasing, each with
+  // the smallest f1 seen for its (f2, f3). Members precede p
+  // lexicographically (f1 <= p's), so a member dominates p exactly when it is
+  // <= p in (f2, f3) and not equal to p; the staircase answers that with one
+  // lookup instead of a scan of the front.
+  struct Step {
+    double f3, f1;
+  };
+  std::vector<std::map<double, Step>> staircases;
+  auto dominated_by_staircase = [&](const std::map<double, Step>& staircase, std::span<const double> p) {
+    auto it = staircase.upper_bound(p[1]);
+    if (it == staircase.begin()) return false;
+    --it;  // the step with the largest f2 <= p's, so the smallest f3 among those
+    if (it->second.f3 > p[2]) return false;
+    if (it->first < p[1] || it->second.f3 < p[2]) return true;
+    return it->second.f1 < p[0];  // equal in (f2, f3): only a smaller f1 dominates
+  };
+  auto add_to_staircase = [&](std::map<double, Step>& staircase, std::span<const double> p) {
+    auto it = staircase.upper_bound(p[1]);
+    if (it != staircase.begin() && std::prev(it)->second.f3 <= p[2]) return;  // covered: p adds no new step
+    auto last = staircase.lower_bound(p[1]);
+    auto first = last;
+    while (last != staircase.end() && last->second.f3 >= p[2]) ++last;
+    staircase.erase(first, last);
+    staircase.emplace(p[1], Step{p[2], p[0]});
+  };
+  // Whether some member of front k dominates point p. Members precede p in
   // lexicographic order, so p never dominates them and only one direction
   // needs checking; the most recently added members are the likeliest
   // dominators, hence the backward scan.
-  auto dominated_by = [&](const std::vector<size_t>& front, size_t p) {
+  auto dominated_by = [&](size_t k, size_t p) {
     const auto point = points[p];
     if (m == 2) {
       // Members of a two-objective front are sorted by f1 with f2
       // non-increasing, so the last member has the smallest f2 and dominates
       // p if anyone does.
-      const auto last = points[front.back()];
+      const auto last = points[fronts[k].back()];
       return last[1] < point[1] || (last[1] == point[1] && last[0] < point[0]);
     }
-    for (auto it = front.rbegin(); it != front.rend(); ++it)
+    if (m == 3) return dominated_by_staircase(staircases[k], point);
+    for (auto it = fronts[k].rbegin(); it != fronts[k].rend(); ++it)
       if (dominates(points[*it], point)) return true;
     return false;
   };
@@ -91,13 +120,17 @@ Fronts nondominated_sort(Points points, std::span<const double> violations) {
     size_t lo = 0, hi = fronts.size();
     while (lo < hi) {
       const size_t mid = lo + (hi - lo) / 2;
-      if (dominated_by(fronts[mid], p))
+      if (dominated_by(mid, p))
         lo = mid + 1;
       else
         hi = mid;
     }
-    if (lo == fronts.size()) fronts.emplace_back();
+    if (lo == fronts.size()) {
+      fronts.emplace_back();
+      if (m == 3) staircases.emplace_back();
+    }
     fronts[lo].push_back(p);
+    if (m == 3) add_to_staircase(staircases[lo], points[p]);
   }
   for (auto& front : sort_infeasible(std::move(infeasible), violations)) fronts.push_back(std::move(front));
   sort_members(fronts);

@@ -5,8 +5,10 @@
 // (ENS-BS, Zhang et al. 2015): points are visited in lexicographic order, so a
 // point can only be dominated by points already placed, and each point is
 // placed in the first front none of whose members dominates it. With two
-// objectives a front is checked against its last member only, which makes the
-// sort O(N log N). naive_nondominated_sort() is the O(M N^2) textbook version,
+// objectives a front is checked against its last member only, and with three
+// against a staircase of its members in (f2, f3), which makes the sort
+// O(N log^2 N) for M <= 3; more objectives scan the front's members.
+// naive_nondominated_sort() is the O(M N^2) textbook version,
 // kept as the reference the fast one is tested against.
 #include <cstddef>
 #include <span>
