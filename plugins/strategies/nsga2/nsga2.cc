@@ -1,8 +1,19 @@
 #include "plugins/strategies/nsga2/nsga2.h"
 
+#include <fmt/format.h>
+
+#include "framework/error.h"
 #include "framework/search_space.h"
 
 namespace gos {
+
+Nsga2::Nsga2(Nsga2Config config) : config_(config) {
+  if (config_.population < 2)
+    throw Error(fmt::format("nsga2: population = {} is too small; tournaments and crowding need at least 2",
+                            config_.population));
+  if (config_.generations < 1)
+    throw Error(fmt::format("nsga2: generations = {} must be at least 1", config_.generations));
+}
 
 void Nsga2::start(const StrategyContext& context, Rng rng) {
   operators::check_context(context, "nsga2", config_.variation.crossover_probability);

@@ -22,7 +22,8 @@ struct Nsga2Config {
 
 class Nsga2 : public Strategy {
  public:
-  explicit Nsga2(Nsga2Config config) : config_(config) {}
+  // Throws gos::Error for a population below 2 or no generations.
+  explicit Nsga2(Nsga2Config config);
   void start(const StrategyContext& context, Rng rng) override;
   std::vector<GenomePtr> ask() override;
   void tell(std::span<const EvaluatedGenome> evaluated) override;

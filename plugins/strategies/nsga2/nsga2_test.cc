@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "framework/config.h"
 #include "framework/moo/indicators.h"
+#include "framework/plugin_registry.h"
 #include "plugins/strategies/operators/strategy_driver.h"
 
 namespace gos {
@@ -92,6 +94,36 @@ TEST(Nsga2, FailedEvaluationsNeverEnterTheFront) {
   const auto result = testing::drive(nsga2, space, Rng(9), nullptr, [](size_t i) { return i % 7 == 3; });
   EXPECT_EQ(result.evaluated.size(), 300u);
   for (const auto& member : nsga2.population()) EXPECT_FALSE(member.failed);
+}
+
+TEST(Nsga2, RejectsAPopulationBelowTwo) {
+  EXPECT_THROW(Nsga2(config(1, 10)), Error);
+  EXPECT_THROW(Nsga2(config(10, 0)), Error);
+}
+
+TEST(Nsga2, ExperimentFileErrorsNameTheKeyAndTheValidRange) {
+  PluginRegistry registry;
+  registry.load_directory(GOS_PLUGIN_DIR);
+  const std::string text = R"([experiment]
+name = "bad"
+[search_space]
+plugin = "test_problem"
+[strategy]
+plugin = "nsga2"
+population = 1
+[[objectives]]
+plugin = "metric"
+metric = "function"
+on = "f1"
+)";
+  try {
+    parse_experiment(text, "bad.toml", ".", {}, registry);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("bad.toml:7"), std::string::npos) << message;
+    EXPECT_NE(message.find("population"), std::string::npos) << message;
+  }
 }
 
 TEST(Nsga2, RejectsAContextWithoutObjectives) {
