@@ -90,6 +90,26 @@ TEST_F(RunnerIndicators, HypervolumeAndIgdAreRecordedPerGenerationFromTheArchive
   EXPECT_GT(previous_hypervolume, 0);
 }
 
+TEST_F(RunnerIndicators, TwoRunsWithTheSameSeedRecordTheSameEvaluations) {
+  auto run = [&]() {
+    Experiment experiment = build_experiment(
+        parse_experiment(with_output(kExperiment, output_), "<test>", ".", {}, registry_), registry_);
+    RunOptions options;
+    options.progress = false;
+    options.overwrite = true;
+    run_experiment(experiment, options);
+    return read_results(output_);
+  };
+  const RunResults first = run(), second = run();
+  ASSERT_EQ(first.evaluations.size(), 72u);
+  ASSERT_EQ(first.evaluations.size(), second.evaluations.size());
+  for (size_t i = 0; i < first.evaluations.size(); ++i) {
+    EXPECT_EQ(first.evaluations[i].genome, second.evaluations[i].genome);
+    EXPECT_EQ(first.evaluations[i].values, second.evaluations[i].values);
+  }
+  EXPECT_EQ(first.front, second.front);
+}
+
 TEST_F(RunnerIndicators, AReferencePointOfTheWrongLengthIsAConfigurationError) {
   std::string text = with_output(kExperiment, output_);
   text.replace(text.find("[1.1, 5.0]"), 10, "[1.1, 5.0, 1.0]");

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <numbers>
+
 #include "framework/config.h"
 #include "framework/moo/indicators.h"
 #include "framework/plugin_registry.h"
@@ -47,6 +50,32 @@ TEST(Nsga2, ReachesWithinOnePercentOfTheZdt1FrontHypervolume) {
   const double reached = population_hypervolume(nsga2.population());
   EXPECT_GT(reached, 0.99 * true_hypervolume) << "hypervolume " << reached;
   EXPECT_LE(reached, true_hypervolume);
+}
+
+TEST(Nsga2, ConvergesToTheDtlz2SphereWithThreeObjectives) {
+  // DTLZ2's front is the positive orthant of the unit sphere; the three-
+  // objective path (staircase sort, 3-D crowding) must get the population there.
+  TestProblemConfig problem;
+  problem.problem = Problem::kDtlz2;
+  problem.objectives = 3;
+  problem.dimensions = 12;
+  const TestProblemSpace space(problem);
+  Nsga2 nsga2(config(92, 100));
+  testing::drive(nsga2, space, Rng(5));
+  double mean_radius = 0;
+  std::vector<double> values;
+  for (const auto& member : nsga2.population()) {
+    const auto& f = member.objectives;
+    mean_radius += std::sqrt(f[0] * f[0] + f[1] * f[1] + f[2] * f[2]) / 92.0;
+    values.insert(values.end(), f.begin(), f.end());
+  }
+  EXPECT_LT(mean_radius, 1.02);
+  // The sphere encloses 1.1^3 - pi/6 below (1.1, 1.1, 1.1). Crowding distance
+  // spreads three objectives poorly, so NSGA-II is known to stop near 0.70
+  // (87%) here; this seeded run reaches 0.7017.
+  const double true_hypervolume = 1.331 - std::numbers::pi / 6;
+  const double reached = moo::hypervolume(moo::Points{values, 3}, std::vector<double>{1.1, 1.1, 1.1});
+  EXPECT_GT(reached, 0.85 * true_hypervolume) << reached;
 }
 
 TEST(Nsga2, SeededRunMatchesTheGoldenResult) {
