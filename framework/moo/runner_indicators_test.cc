@@ -55,7 +55,9 @@ class RunnerIndicators : public ::testing::Test {
  protected:
   void SetUp() override {
     registry_.load_directory(GOS_PLUGIN_DIR);
-    output_ = std::filesystem::path(GOS_BINARY_DIR) / "test-output" / "runner_indicators.h5";
+    // One file per test, since CTest runs the tests of this file in parallel.
+    output_ = std::filesystem::path(GOS_BINARY_DIR) / "test-output" /
+              (std::string("runner_indicators_") + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".h5");
     std::filesystem::remove(output_);
   }
   PluginRegistry registry_;
