@@ -224,8 +224,10 @@ ParamSchema indicators_schema() {
   return schema;
 }
 
+// [sweep] belongs to `gos sweep` (seeds and strategies to run); a single run
+// ignores it, so one file serves both commands.
 const std::vector<std::string> kSections = {"experiment", "plugins",    "search_space", "strategy",
-                                            "mutator",    "objectives", "indicators"};
+                                            "mutator",    "objectives", "indicators",   "sweep"};
 const std::vector<std::string> kObjectiveKeys = {"name", "direction", "max", "min", "optimize"};
 
 // Applies one "a.b.0.c=value" override to the document.

@@ -8,6 +8,7 @@
 //   [mutator]      optional; replaces the search space's default mutator
 //   [[objectives]] plugin = "...", plus name / direction / max / min / optimize
 //   [indicators]   optional; reference_point = [..], igd = true, igd_points
+//   [sweep]        optional; read by `gos sweep` only, ignored here
 //
 // Every key is checked against the plugin's schema; unknown keys are errors.
 // `overrides` are "path.to.key=value" strings (the CLI's --set), applied to the
