@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
-#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/compare.h"
+#include "cli/sweep.h"
 #include "framework/experiment.h"
 #include "framework/runner.h"
 
@@ -17,35 +17,6 @@ namespace po = boost::program_options;
 
 namespace gos::cli {
 namespace {
-
-uint64_t parse_seed(std::string_view text, std::string_view whole) {
-  uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-    throw Error(fmt::format("seeds '{}': '{}' is not a non-negative integer; write e.g. 0..9 or 1,4,7", whole, text));
-  return value;
-}
-
-// "0..9" (inclusive) or "1,4,7".
-std::vector<uint64_t> parse_seeds(const std::string& text) {
-  std::vector<uint64_t> seeds;
-  if (const size_t dots = text.find(".."); dots != std::string::npos) {
-    const uint64_t first = parse_seed(std::string_view(text).substr(0, dots), text);
-    const uint64_t last = parse_seed(std::string_view(text).substr(dots + 2), text);
-    if (last < first) throw Error(fmt::format("seeds '{}': the range is empty ({} > {})", text, first, last));
-    if (last - first >= 100000) throw Error(fmt::format("seeds '{}': more than 100000 seeds", text));
-    for (uint64_t seed = first; seed <= last; ++seed) seeds.push_back(seed);
-    return seeds;
-  }
-  std::string_view rest = text;
-  while (true) {
-    const size_t comma = rest.find(',');
-    seeds.push_back(parse_seed(rest.substr(0, comma), text));
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(comma + 1);
-  }
-  return seeds;
-}
 
 std::string read_file(const std::string& path) {
   std::ifstream stream(path, std::ios::binary);
@@ -132,7 +103,7 @@ int sweep_command(const Args& args) {
   std::vector<uint64_t> seeds = seeds_text.empty()
                                     ? std::vector<uint64_t>{static_cast<uint64_t>(
                                           root["experiment"]["seed"].value<int64_t>().value_or(0))}
-                                    : parse_seeds(seeds_text);
+                                    : sweep::parse_seeds(seeds_text);
   if (out_dir.empty()) out_dir = "results/" + name.value_or("experiment") + "-sweep";
 
   const std::filesystem::path base_dir =
