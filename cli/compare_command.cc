@@ -23,7 +23,7 @@ int compare_command(const Args& args) {
   options.add_options()("help,h", po::bool_switch(&help), "show this help")(
       "budget", po::value(&budgets)->multitoken()->composing(),
       "evaluation budgets for the table (repeatable); default: evenly spaced up to the shortest run")(
-      "budgets", po::value(&budget_count)->default_value(5), "number of default budgets")(
+      "budget-count", po::value(&budget_count)->default_value(5), "number of evenly spaced default budgets")(
       "svg", po::value(&svg_path)->default_value(svg_path), "SVG plot of hypervolume vs evaluations");
   po::options_description hidden;
   hidden.add_options()("files", po::value(&files)->multitoken());
@@ -43,7 +43,7 @@ int compare_command(const Args& args) {
     return 0;
   }
   if (files.empty()) throw po::error("give at least one results file (RUN.h5)");
-  if (budget_count == 0) throw po::error("--budgets must be at least 1");
+  if (budget_count == 0) throw po::error("--budget-count must be at least 1");
   std::vector<compare::RunCurve> runs;
   for (const std::string& file : files) runs.push_back(compare::load_run(file));
   if (budgets.empty()) budgets = compare::default_budgets(runs, budget_count);
