@@ -144,6 +144,11 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
   RunSummary summary;
   summary.output = output;
 
+  size_t optimized = 0;
+  for (const ObjectiveRole& role : experiment.roles) optimized += role.optimize ? 1 : 0;
+  // Before any file is touched, so that an impossible [indicators] leaves no failed run behind.
+  const IndicatorRecorder indicators(config.indicators, *experiment.space, optimized);
+
   std::vector<EvaluationRecord> replay;
   size_t replay_generations = 0;
   double elapsed_before = 0;
@@ -206,11 +211,8 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
 
   const auto session_start = std::chrono::steady_clock::now();
   Evaluator evaluator(experiment);
-  size_t optimized = 0;
-  for (const ObjectiveRole& role : experiment.roles) optimized += role.optimize ? 1 : 0;
   const Rng master(config.seed);
   try {
-    const IndicatorRecorder indicators(config.indicators, *experiment.space, optimized);
     std::vector<std::vector<double>> minimized;  // per evaluation, as told to the strategy
     experiment.strategy->start(StrategyContext{experiment.space.get(), experiment.mutator, optimized},
                                master.fork("strategy"));

@@ -124,5 +124,24 @@ TEST_F(RunnerIndicators, AReferencePointOfTheWrongLengthIsAConfigurationError) {
   }
 }
 
+TEST_F(RunnerIndicators, IgdWithAFrontOfOtherObjectivesFailsBeforeAnyFileIsWritten) {
+  // DTLZ2 with three objectives, of which the experiment optimises two.
+  std::string text = with_output(kExperiment, output_);
+  const std::string zdt1 = "problem = \"zdt1\"";
+  text.replace(text.find(zdt1), zdt1.size(), "problem = \"dtlz2\"\nobjectives = 3");
+  Experiment experiment = build_experiment(parse_experiment(text, "<test>", ".", {}, registry_), registry_);
+  RunOptions options;
+  options.progress = false;
+  try {
+    run_experiment(experiment, options);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("known front has 3 objectives but the experiment optimises 2"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(output_));
+}
+
 }  // namespace
 }  // namespace gos
