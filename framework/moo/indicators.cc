@@ -63,7 +63,9 @@ double hypervolume(Points points, std::span<const double> reference) {
   }
   // Sweep along z: between consecutive z values the cross-section is the 2-D
   // front of every point seen so far, kept as a staircase map x -> y with y
-  // strictly decreasing in x; its area is recomputed per slice (O(N) each).
+  // strictly decreasing in x. Its area is updated by what each new point adds,
+  // and every point leaves the staircase at most once, so the sweep is
+  // O(N log N).
   std::sort(kept.begin(), kept.end(), [](auto a, auto b) { return a[2] < b[2]; });
   std::map<double, double> staircase;
   double area = 0, volume = 0;
@@ -72,15 +74,22 @@ double hypervolume(Points points, std::span<const double> reference) {
     const auto after = staircase.upper_bound(x);
     const bool dominated = after != staircase.begin() && std::prev(after)->second <= y;
     if (!dominated) {
+      // The steps at or right of x that the point covers, up to the first
+      // step lower than y (or the reference).
       auto first = staircase.lower_bound(x), last = first;
       while (last != staircase.end() && last->second >= y) ++last;
+      const double end_x = last == staircase.end() ? reference[0] : last->first;
+      // Added area: between the old staircase height and y, from x to end_x.
+      double height = first == staircase.begin() ? reference[1] : std::prev(first)->second;
+      double cursor = x;
+      for (auto step = first; step != last; ++step) {
+        area += (step->first - cursor) * (height - y);
+        cursor = step->first;
+        height = step->second;
+      }
+      area += (end_x - cursor) * (height - y);
       staircase.erase(first, last);
       staircase.emplace(x, y);
-      area = 0;
-      for (auto step = staircase.begin(); step != staircase.end(); ++step) {
-        const double step_end = std::next(step) == staircase.end() ? reference[0] : std::next(step)->first;
-        area += (step_end - step->first) * (reference[1] - step->second);
-      }
     }
     const double next_z = k + 1 < kept.size() ? kept[k + 1][2] : reference[2];
     volume += area * (next_z - kept[k][2]);
