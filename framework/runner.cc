@@ -107,18 +107,21 @@ class Evaluator {
 // run's Pareto archive (objectives in minimisation form).
 class IndicatorRecorder {
  public:
-  IndicatorRecorder(const IndicatorConfig& config, const SearchSpace& space, size_t optimized) : config_(config) {
+  IndicatorRecorder(const ExperimentConfig& experiment, const SearchSpace& space, size_t optimized)
+      : config_(experiment.indicators) {
+    const IndicatorConfig& config = experiment.indicators;
     if (!config.igd) return;
     for (const auto& point : space.known_front(static_cast<size_t>(config.igd_points))) {
       if (point.size() != optimized)
-        throw Error(fmt::format("[indicators] igd = true: the search space's known front has {} objectives but the "
-                                "experiment optimises {}; IGD needs the space's function metrics as objectives",
-                                point.size(), optimized));
+        throw Error(fmt::format("{}: [indicators] igd = true: the search space's known front has {} objectives but "
+                                "the experiment optimises {}; IGD needs the space's function metrics as objectives",
+                                experiment.source, point.size(), optimized));
       true_front_.insert(true_front_.end(), point.begin(), point.end());
     }
     if (true_front_.empty())
-      throw Error("[indicators] igd = true, but the search space has no known Pareto front (only test problems "
-                  "have one); remove igd");
+      throw Error(fmt::format("{}: [indicators] igd = true, but the search space has no known Pareto front (only "
+                              "test problems have one); remove igd",
+                              experiment.source));
   }
 
   std::vector<std::pair<std::string, double>> measure(const std::vector<double>& feasible_front, size_t optimized) const {
@@ -147,7 +150,7 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
   size_t optimized = 0;
   for (const ObjectiveRole& role : experiment.roles) optimized += role.optimize ? 1 : 0;
   // Before any file is touched, so that an impossible [indicators] leaves no failed run behind.
-  const IndicatorRecorder indicators(config.indicators, *experiment.space, optimized);
+  const IndicatorRecorder indicators(config, *experiment.space, optimized);
 
   std::vector<EvaluationRecord> replay;
   size_t replay_generations = 0;
