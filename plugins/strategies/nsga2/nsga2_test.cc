@@ -44,8 +44,8 @@ TEST(Nsga2, ReachesWithinOnePercentOfTheZdt1FrontHypervolume) {
   const auto result = testing::drive(nsga2, space, Rng(1));
   EXPECT_EQ(result.evaluated.size(), 25000u);
   // The true front f2 = 1 - sqrt(f1) encloses 1.21 - 1/3 below (1.1, 1.1);
-  // 100 points can hold at most about 99.5% of it, and this seeded run
-  // reaches 0.8695 (99.2%).
+  // 100 points can hold at most about 99.5% of it. This seeded run reaches
+  // 0.8695 (99.2%); seeds 0-9 all land between 99.08% and 99.21%.
   const double true_hypervolume = 1.21 - 1.0 / 3.0;
   const double reached = population_hypervolume(nsga2.population());
   EXPECT_GT(reached, 0.99 * true_hypervolume) << "hypervolume " << reached;
