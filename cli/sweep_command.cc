@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -17,6 +18,9 @@ namespace po = boost::program_options;
 
 namespace gos::cli {
 namespace {
+
+// The source name of generated sweep variants, stripped from their errors.
+constexpr const char* kVariantSource = "sweep-variant";
 
 std::string read_file(const std::string& path) {
   std::ifstream stream(path, std::ios::binary);
@@ -72,6 +76,7 @@ int sweep_command(const Args& args) {
                             e.description()));
   }
   std::vector<toml::table> strategies;
+  std::vector<uint32_t> strategy_lines;  // where each table starts in the file (copies lose it)
   if (const toml::node* sweep_node = root.get("sweep")) {
     const toml::table* sweep = sweep_node->as_table();
     if (!sweep) throw Error(fmt::format("{}: 'sweep' must be a table", file));
@@ -86,7 +91,10 @@ int sweep_command(const Args& args) {
       } else if (name == "strategies") {
         if (!node.is_array_of_tables())
           throw Error(fmt::format("{}: [sweep] strategies must be an array of tables ([[sweep.strategies]])", file));
-        for (const auto& strategy : *node.as_array()) strategies.push_back(*strategy.as_table());
+        for (const auto& strategy : *node.as_array()) {
+          strategies.push_back(*strategy.as_table());
+          strategy_lines.push_back(strategy.source().begin.line);
+        }
       } else if (name != "seeds" && name != "output") {
         throw Error(fmt::format("{}:{}: [sweep] unknown key '{}'; valid keys: seeds, output, strategies", file,
                                 key.source().begin.line, name));
@@ -98,6 +106,7 @@ int sweep_command(const Args& args) {
     const toml::table* strategy = root["strategy"].as_table();
     if (!strategy) throw Error(fmt::format("{}: missing required section [strategy]", file));
     strategies.push_back(*strategy);
+    strategy_lines.push_back(strategy->source().begin.line);
   }
   const auto name = root["experiment"]["name"].value<std::string>();
   std::vector<uint64_t> seeds = seeds_text.empty()
@@ -106,10 +115,17 @@ int sweep_command(const Args& args) {
                                     : sweep::parse_seeds(seeds_text);
   if (out_dir.empty()) out_dir = "results/" + name.value_or("experiment") + "-sweep";
 
+  // Errors outside the strategy tables, reported with the file's own lines.
+  {
+    PluginRegistry registry;
+    load_default_plugins(registry, plugin_paths);
+    build_experiment(load_experiment(file, overrides, registry), registry);
+  }
   const std::filesystem::path base_dir =
       std::filesystem::path(file).parent_path().empty() ? "." : std::filesystem::path(file).parent_path();
   std::vector<std::string> outputs;
-  for (const toml::table& strategy : strategies) {
+  for (size_t s = 0; s < strategies.size(); ++s) {
+    const toml::table& strategy = strategies[s];
     const std::string plugin = strategy["plugin"].value<std::string>().value_or("strategy");
     for (uint64_t seed : seeds) {
       toml::table variant = root;
@@ -122,10 +138,20 @@ int sweep_command(const Args& args) {
       variant_text << variant;
       PluginRegistry registry;
       load_default_plugins(registry, plugin_paths);
-      Experiment experiment = build_experiment(
-          parse_experiment(variant_text.str(), fmt::format("{} (sweep: strategy {}, seed {})", file, plugin, seed),
-                           base_dir, overrides, registry),
-          registry);
+      // The variant is generated text, so its line numbers mean nothing to
+      // the user; the base file was validated with its own lines above, so an
+      // error here comes from the strategy table, whose place in the file is known.
+      std::optional<Experiment> built;
+      try {
+        built.emplace(build_experiment(parse_experiment(variant_text.str(), kVariantSource, base_dir, overrides, registry),
+                                       registry));
+      } catch (const Error& e) {
+        std::string message = e.what();
+        if (message.starts_with(kVariantSource)) message = message.substr(message.find(' ') + 1);
+        throw Error(fmt::format("{}:{}: [[sweep.strategies]] '{}' (seed {}): {}", file, strategy_lines[s], plugin, seed,
+                                message));
+      }
+      Experiment& experiment = *built;
       RunOptions run_options;
       run_options.progress = false;
       run_options.overwrite = overwrite;

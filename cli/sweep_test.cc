@@ -87,5 +87,32 @@ batch = 10
   EXPECT_NE(text.find("random_search"), std::string::npos) << text;
 }
 
+TEST(SweepCommand, AnErrorInAStrategyTableNamesItsLineInTheFile) {
+  const auto dir = std::filesystem::path(GOS_BINARY_DIR) / "test-output" / "sweep_error";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "sweep.toml") << R"([experiment]
+name = "sweep"
+[search_space]
+plugin = "test_problem"
+[strategy]
+plugin = "random_search"
+[[objectives]]
+plugin = "metric"
+metric = "function"
+on = "f1"
+[[sweep.strategies]]
+plugin = "nsga2"
+population = 1
+)";
+  const std::string command =
+      "cd '" + dir.string() + "' && '" GOS_BINARY_DIR "/gos' sweep sweep.toml --seeds 0 > out.txt 2>&1";
+  EXPECT_NE(std::system(command.c_str()), 0);
+  std::ifstream output(dir / "out.txt");
+  const std::string text((std::istreambuf_iterator<char>(output)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("sweep.toml:11: [[sweep.strategies]] 'nsga2' (seed 0)"), std::string::npos) << text;
+  EXPECT_NE(text.find("population"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace gos::sweep
