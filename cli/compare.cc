@@ -54,7 +54,8 @@ std::vector<StrategySummary> summarize(const std::vector<RunCurve>& runs, const 
       throw Error(fmt::format("{} and {} use different hypervolume reference points; their hypervolumes cannot be "
                               "compared",
                               runs.front().file, run.file));
-    auto it = std::find_if(summaries.begin(), summaries.end(), [&](const auto& s) { return s.strategy == run.strategy; });
+    auto it = std::find_if(summaries.begin(), summaries.end(),
+                           [&](const auto& s) { return s.strategy == run.strategy; });
     if (it == summaries.end()) {
       summaries.push_back({run.strategy, 0, {}, {}});
       groups.emplace_back();
@@ -82,7 +83,8 @@ std::vector<double> default_budgets(const std::vector<RunCurve>& runs, size_t co
   double smallest = INFINITY;
   for (const RunCurve& run : runs) smallest = std::min(smallest, run.evaluations.back());
   std::vector<double> budgets;
-  for (size_t i = 1; i <= count; ++i) budgets.push_back(std::round(smallest * static_cast<double>(i) / static_cast<double>(count)));
+  for (size_t i = 1; i <= count; ++i)
+    budgets.push_back(std::round(smallest * static_cast<double>(i) / static_cast<double>(count)));
   budgets.erase(std::unique(budgets.begin(), budgets.end()), budgets.end());
   return budgets;
 }

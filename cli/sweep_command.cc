@@ -130,7 +130,8 @@ int sweep_command(const Args& args) {
     for (uint64_t seed : seeds) {
       toml::table variant = root;
       variant.insert_or_assign("strategy", strategy);
-      if (!variant["experiment"].as_table()) throw Error(fmt::format("{}: missing required section [experiment]", file));
+      if (!variant["experiment"].as_table())
+        throw Error(fmt::format("{}: missing required section [experiment]", file));
       const std::string output = (std::filesystem::path(out_dir) / fmt::format("{}-seed{}.h5", plugin, seed)).string();
       variant["experiment"].as_table()->insert_or_assign("seed", static_cast<int64_t>(seed));
       variant["experiment"].as_table()->insert_or_assign("output", output);
@@ -143,8 +144,8 @@ int sweep_command(const Args& args) {
       // error here comes from the strategy table, whose place in the file is known.
       std::optional<Experiment> built;
       try {
-        built.emplace(build_experiment(parse_experiment(variant_text.str(), kVariantSource, base_dir, overrides, registry),
-                                       registry));
+        built.emplace(build_experiment(
+            parse_experiment(variant_text.str(), kVariantSource, base_dir, overrides, registry), registry));
       } catch (const Error& e) {
         std::string message = e.what();
         if (message.starts_with(kVariantSource)) message = message.substr(message.find(' ') + 1);

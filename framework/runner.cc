@@ -124,7 +124,8 @@ class IndicatorRecorder {
                               experiment.source));
   }
 
-  std::vector<std::pair<std::string, double>> measure(const std::vector<double>& feasible_front, size_t optimized) const {
+  std::vector<std::pair<std::string, double>> measure(const std::vector<double>& feasible_front,
+                                                      size_t optimized) const {
     std::vector<std::pair<std::string, double>> values;
     const moo::Points front{feasible_front, optimized};
     if (!config_.reference_point.empty())
@@ -272,7 +273,8 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
       row.front_size = static_cast<int64_t>(archive.size());
       std::vector<double> feasible_front;
       for (size_t id : archive.ids())
-        if (all[id].violation <= 0) feasible_front.insert(feasible_front.end(), minimized[id].begin(), minimized[id].end());
+        if (all[id].violation <= 0)
+          feasible_front.insert(feasible_front.end(), minimized[id].begin(), minimized[id].end());
       row.indicators = indicators.measure(feasible_front, optimized);
       row.elapsed_seconds =
           elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();

@@ -9,9 +9,9 @@ namespace gos::moo {
 // The volume dominated by `points` and bounded by `reference`, exactly, for 2
 // objectives (a sweep) and 3 objectives (slices along the third objective
 // with an incrementally updated staircase), both O(N log N). Points that do
-// not strictly dominate the reference point add nothing; dominated points and duplicates are harmless. Throws gos::Error
-// for other numbers of objectives, a reference of the wrong length, or
-// non-finite reference coordinates.
+// not strictly dominate the reference point add nothing; dominated points and
+// duplicates are harmless. Throws gos::Error for other numbers of objectives,
+// a reference of the wrong length, or non-finite reference coordinates.
 double hypervolume(Points points, std::span<const double> reference);
 
 // The same volume by brute force over the grid of all point coordinates

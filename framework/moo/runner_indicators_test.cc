@@ -56,8 +56,8 @@ class RunnerIndicators : public ::testing::Test {
   void SetUp() override {
     registry_.load_directory(GOS_PLUGIN_DIR);
     // One file per test, since CTest runs the tests of this file in parallel.
-    output_ = std::filesystem::path(GOS_BINARY_DIR) / "test-output" /
-              (std::string("runner_indicators_") + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".h5");
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    output_ = std::filesystem::path(GOS_BINARY_DIR) / "test-output" / ("runner_indicators_" + test + ".h5");
     std::filesystem::remove(output_);
   }
   PluginRegistry registry_;

@@ -94,7 +94,8 @@ TEST(Nsga2, RunsAreReproducibleForASeedAndDifferAcrossSeeds) {
   auto run = [&](uint64_t seed) {
     Nsga2 nsga2(config(16, 8));
     std::vector<std::string> genomes;
-    for (const auto& item : testing::drive(nsga2, space, Rng(seed)).evaluated) genomes.push_back(space.serialize(*item.genome));
+    for (const auto& item : testing::drive(nsga2, space, Rng(seed)).evaluated)
+      genomes.push_back(space.serialize(*item.genome));
     return genomes;
   };
   EXPECT_EQ(run(3), run(3));

@@ -101,7 +101,8 @@ TEST(Offspring, CountDeterminismAndValidity) {
   const StrategyContext context{&space, space.default_mutator(), 2};
   Rng rng(1);
   std::vector<EvaluatedGenome> population;
-  for (auto& genome : sample(space, 6, rng)) population.push_back({genome, {rng.uniform01(), rng.uniform01()}, 0, false});
+  for (auto& genome : sample(space, 6, rng))
+    population.push_back({genome, {rng.uniform01(), rng.uniform01()}, 0, false});
   const Ranking ranking = rank_and_crowd(population);
   auto make = [&](uint64_t seed) {
     Rng r(seed);

@@ -86,7 +86,8 @@ TEST_P(StrategyResume, AResumedRunEqualsAnUninterruptedOne) {
 INSTANTIATE_TEST_SUITE_P(
     Strategies, StrategyResume,
     ::testing::Values("plugin = \"nsga2\"\npopulation = 10\ngenerations = 6",
-                      "plugin = \"regularized_evolution\"\npopulation = 10\nsample_size = 3\nevaluations = 60\nbatch = 5",
+                      "plugin = \"regularized_evolution\"\npopulation = 10\nsample_size = 3\n"
+                      "evaluations = 60\nbatch = 5",
                       "plugin = \"local_search\"\nevaluations = 60\nneighbours = 6"),
     [](const auto& info) { return plugin_of(info.param); });
 
