@@ -89,7 +89,7 @@ std::vector<GenomePtr> make_offspring(std::span<const EvaluatedGenome> populatio
                                       size_t count, Selection selection, const VariationConfig& variation,
                                       const StrategyContext& context, Rng& rng) {
   std::vector<GenomePtr> children;
-  children.reserve(count + 1);
+  children.reserve(count);
   while (children.size() < count) {
     const GenomePtr& mother = population[select_parent(selection, ranking, rng)].genome;
     const GenomePtr& father = population[select_parent(selection, ranking, rng)].genome;
