@@ -22,6 +22,8 @@ const std::vector<Command>& commands() {
       {"run", "run an experiment file (resumable)", run_command},
       {"validate", "check an experiment file without running it", validate_command},
       {"plugins", "list plugins with their kind, version, path and parameters", plugins_command},
+      {"compare", "hypervolume of runs by strategy at fixed budgets, with an SVG plot", compare_command},
+      {"sweep", "run one experiment over seeds and strategies into one folder", sweep_command},
   };
   return list;
 }

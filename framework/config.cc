@@ -213,8 +213,21 @@ ParamSchema plugins_schema() {
   return schema;
 }
 
-const std::vector<std::string> kSections = {"experiment", "plugins", "search_space", "strategy", "mutator",
-                                            "objectives"};
+ParamSchema indicators_schema() {
+  ParamSchema schema;
+  schema.reals("reference_point", std::nullopt, -HUGE_VAL, HUGE_VAL,
+               "hypervolume reference point, one coordinate per optimised objective in minimisation form "
+               "(negate the bound of a maximised objective); 2 or 3 objectives")
+      .optional()
+      .boolean("igd", false, "record IGD against the search space's known Pareto front (test problems)")
+      .integer("igd_points", 1000, 2, 1000000, "points of the known front used for IGD");
+  return schema;
+}
+
+// [sweep] belongs to `gos sweep` (seeds and strategies to run); a single run
+// ignores it, so one file serves both commands.
+const std::vector<std::string> kSections = {"experiment", "plugins",    "search_space", "strategy",
+                                            "mutator",    "objectives", "indicators",   "sweep"};
 const std::vector<std::string> kObjectiveKeys = {"name", "direction", "max", "min", "optimize"};
 
 // Applies one "a.b.0.c=value" override to the document.
@@ -423,6 +436,26 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
   if (optimized == 0)
     throw Error(fmt::format("{}: every objective has optimize = false; at least one must be optimised", source));
 
+  std::shared_ptr<Params> indicators;
+  if (const toml::table* table = section("indicators")) {
+    indicators = validator.validate_table(*table, indicators_schema(), "indicators", {});
+    if (indicators->has("reference_point")) {
+      config.indicators.reference_point = indicators->get_reals("reference_point");
+      const size_t size = config.indicators.reference_point.size();
+      if (size != optimized)
+        throw indicators->error("reference_point", fmt::format("has {} coordinates but the experiment optimises {} "
+                                                               "objectives; give one per optimised objective",
+                                                               size, optimized));
+      if (size != 2 && size != 3)
+        throw indicators->error("reference_point",
+                                fmt::format("exact hypervolume is available for 2 or 3 optimised objectives, not {}; "
+                                            "remove reference_point",
+                                            size));
+    }
+    config.indicators.igd = indicators->get_bool("igd");
+    config.indicators.igd_points = indicators->get_int("igd_points");
+  }
+
   // Resolved text: every default filled in, in a stable key order.
   toml::table resolved;
   resolved.insert("experiment", to_toml(*experiment));
@@ -438,6 +471,7 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
     resolved_objectives.push_back(std::move(table));
   }
   resolved.insert("objectives", std::move(resolved_objectives));
+  if (indicators) resolved.insert("indicators", to_toml(*indicators));
   std::ostringstream text_stream;
   text_stream << resolved;
   config.resolved_toml = text_stream.str();

@@ -7,6 +7,8 @@
 //   [strategy]     plugin = "...", ...
 //   [mutator]      optional; replaces the search space's default mutator
 //   [[objectives]] plugin = "...", plus name / direction / max / min / optimize
+//   [indicators]   optional; reference_point = [..], igd = true, igd_points
+//   [sweep]        optional; read by `gos sweep` only, ignored here
 //
 // Every key is checked against the plugin's schema; unknown keys are errors.
 // `overrides` are "path.to.key=value" strings (the CLI's --set), applied to the
@@ -30,6 +32,14 @@ struct ObjectiveConfig {
   std::optional<Direction> direction;  // unset: the plugin's default_direction()
 };
 
+// Quality indicators the runner records per generation, computed on its
+// Pareto archive in minimisation form (maximised objectives negated).
+struct IndicatorConfig {
+  std::vector<double> reference_point;  // one per optimised objective; empty: no hypervolume
+  bool igd = false;                     // IGD against SearchSpace::known_front
+  int64_t igd_points = 1000;            // size of the known front requested for IGD
+};
+
 struct ExperimentConfig {
   std::string source;  // file name (or "<text>") used in messages
   std::string name;
@@ -43,6 +53,7 @@ struct ExperimentConfig {
   ComponentConfig strategy;
   std::optional<ComponentConfig> mutator;
   std::vector<ObjectiveConfig> objectives;
+  IndicatorConfig indicators;
   // The experiment as TOML with every default filled in; stored in results.
   std::string resolved_toml;
   // Identifies the experiment for --resume: a hash of resolved_toml without

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "framework/moo/indicators.h"
 #include "framework/pareto.h"
 
 #ifndef GOS_VERSION
@@ -102,6 +103,43 @@ class Evaluator {
   Experiment& experiment_;
 };
 
+// The [indicators] of the experiment, computed on the feasible members of the
+// run's Pareto archive (objectives in minimisation form).
+class IndicatorRecorder {
+ public:
+  IndicatorRecorder(const ExperimentConfig& experiment, const SearchSpace& space, size_t optimized)
+      : config_(experiment.indicators) {
+    const IndicatorConfig& config = experiment.indicators;
+    if (!config.igd) return;
+    for (const auto& point : space.known_front(static_cast<size_t>(config.igd_points))) {
+      if (point.size() != optimized)
+        throw Error(fmt::format("{}: [indicators] igd = true: the search space's known front has {} objectives but "
+                                "the experiment optimises {}; IGD needs the space's function metrics as objectives",
+                                experiment.source, point.size(), optimized));
+      true_front_.insert(true_front_.end(), point.begin(), point.end());
+    }
+    if (true_front_.empty())
+      throw Error(fmt::format("{}: [indicators] igd = true, but the search space has no known Pareto front (only "
+                              "test problems have one); remove igd",
+                              experiment.source));
+  }
+
+  std::vector<std::pair<std::string, double>> measure(const std::vector<double>& feasible_front,
+                                                      size_t optimized) const {
+    std::vector<std::pair<std::string, double>> values;
+    const moo::Points front{feasible_front, optimized};
+    if (!config_.reference_point.empty())
+      values.emplace_back("hypervolume", moo::hypervolume(front, config_.reference_point));
+    if (!true_front_.empty())
+      values.emplace_back("igd", front.size() ? moo::igd(front, moo::Points{true_front_, optimized}) : std::nan(""));
+    return values;
+  }
+
+ private:
+  IndicatorConfig config_;
+  std::vector<double> true_front_;
+};
+
 }  // namespace
 
 RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
@@ -109,6 +147,11 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
   const std::filesystem::path output = config.output;
   RunSummary summary;
   summary.output = output;
+
+  size_t optimized = 0;
+  for (const ObjectiveRole& role : experiment.roles) optimized += role.optimize ? 1 : 0;
+  // Before any file is touched, so that an impossible [indicators] leaves no failed run behind.
+  const IndicatorRecorder indicators(config, *experiment.space, optimized);
 
   std::vector<EvaluationRecord> replay;
   size_t replay_generations = 0;
@@ -172,10 +215,9 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
 
   const auto session_start = std::chrono::steady_clock::now();
   Evaluator evaluator(experiment);
-  size_t optimized = 0;
-  for (const ObjectiveRole& role : experiment.roles) optimized += role.optimize ? 1 : 0;
   const Rng master(config.seed);
   try {
+    std::vector<std::vector<double>> minimized;  // per evaluation, as told to the strategy
     experiment.strategy->start(StrategyContext{experiment.space.get(), experiment.mutator, optimized},
                                master.fork("strategy"));
     ParetoArchive archive;
@@ -217,6 +259,7 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
             std::cerr << fmt::format("warning: evaluation {} failed: {}\n", index, record.error);
         }
         told.push_back(evaluator.view(genome, record));
+        minimized.push_back(told.back().objectives);
         if (!record.failed) archive.offer(index, told.back().objectives, record.violation);
         all.push_back(record);
         records.push_back(std::move(record));
@@ -228,6 +271,11 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
       row.generation = generation;
       row.evaluations = static_cast<int64_t>(all.size());
       row.front_size = static_cast<int64_t>(archive.size());
+      std::vector<double> feasible_front;
+      for (size_t id : archive.ids())
+        if (all[id].violation <= 0)
+          feasible_front.insert(feasible_front.end(), minimized[id].begin(), minimized[id].end());
+      row.indicators = indicators.measure(feasible_front, optimized);
       row.elapsed_seconds =
           elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
       if (replayed) {
