@@ -22,6 +22,7 @@ const std::vector<Command>& commands() {
       {"run", "run an experiment file (resumable)", run_command},
       {"validate", "check an experiment file without running it", validate_command},
       {"plugins", "list plugins with their kind, version, path and parameters", plugins_command},
+      {"nb201", "convert or inspect the NAS-Bench-201 tabular benchmark", nb201_command},
   };
   return list;
 }
