@@ -11,11 +11,17 @@ namespace {
 
 namespace nn = torch::nn;
 
-nn::Sequential relu_conv_bn(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding) {
-  return nn::Sequential(nn::ReLU(),
-                        nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(false)),
-                        nn::BatchNorm2d(out));
-}
+// ReLU, convolution without bias, batch norm: NAS-Bench-201's ReLUConvBN. A
+// module of its own (not an nn::Sequential) so that nn::AnyModule can hold it.
+struct ReluConvBnImpl : nn::Module {
+  ReluConvBnImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding)
+      : conv(register_module("conv", nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(false)))),
+        bn(register_module("bn", nn::BatchNorm2d(out))) {}
+  torch::Tensor forward(torch::Tensor x) { return bn->forward(conv->forward(torch::relu(x))); }
+  nn::Conv2d conv;
+  nn::BatchNorm2d bn;
+};
+TORCH_MODULE(ReluConvBn);
 
 // A module that multiplies its input by zero: the `none` operation, kept as a
 // module (rather than skipped) so the graph matches the benchmark's.
@@ -27,8 +33,8 @@ TORCH_MODULE(Zero);
 nn::AnyModule make_operation(const std::string& name, int64_t channels, const std::vector<std::string>& operations) {
   if (name == "none") return nn::AnyModule(Zero());
   if (name == "skip_connect") return nn::AnyModule(nn::Identity());
-  if (name == "nor_conv_1x1") return nn::AnyModule(relu_conv_bn(channels, channels, 1, 1, 0));
-  if (name == "nor_conv_3x3") return nn::AnyModule(relu_conv_bn(channels, channels, 3, 1, 1));
+  if (name == "nor_conv_1x1") return nn::AnyModule(ReluConvBn(channels, channels, 1, 1, 0));
+  if (name == "nor_conv_3x3") return nn::AnyModule(ReluConvBn(channels, channels, 3, 1, 1));
   if (name == "avg_pool_3x3")
     return nn::AnyModule(nn::AvgPool2d(nn::AvgPool2dOptions(3).stride(1).padding(1).count_include_pad(false)));
   throw Error(fmt::format("the LibTorch cell builder does not know operation '{}' (of [{}]); it builds {}", name,
@@ -63,15 +69,16 @@ class Cell : public nn::Module {
 class ResidualReduction : public nn::Module {
  public:
   ResidualReduction(int64_t in, int64_t out)
-      : conv_a_(register_module("conv_a", relu_conv_bn(in, out, 3, 2, 1))),
-        conv_b_(register_module("conv_b", relu_conv_bn(out, out, 3, 1, 1))),
+      : conv_a_(register_module("conv_a", ReluConvBn(in, out, 3, 2, 1))),
+        conv_b_(register_module("conv_b", ReluConvBn(out, out, 3, 1, 1))),
         shortcut_(register_module("shortcut",
                                   nn::Sequential(nn::AvgPool2d(nn::AvgPool2dOptions(2).stride(2)),
                                                  nn::Conv2d(nn::Conv2dOptions(in, out, 1).bias(false))))) {}
   torch::Tensor forward(torch::Tensor x) { return shortcut_->forward(x) + conv_b_->forward(conv_a_->forward(x)); }
 
  private:
-  nn::Sequential conv_a_, conv_b_, shortcut_;
+  ReluConvBn conv_a_, conv_b_;
+  nn::Sequential shortcut_;
 };
 
 class CellNetwork : public TorchModel {
@@ -83,13 +90,13 @@ class CellNetwork : public TorchModel {
                                                    nn::BatchNorm2d(channels)));
     for (int stage = 0; stage < 3; ++stage) {
       if (stage > 0) {
-        body_.push_back(register_module(fmt::format("reduction{}", stage),
-                                        std::make_shared<ResidualReduction>(channels, 2 * channels)));
+        body_.emplace_back(register_module(fmt::format("reduction{}", stage),
+                                           std::make_shared<ResidualReduction>(channels, 2 * channels)));
         channels *= 2;
       }
       for (int64_t i = 0; i < skeleton.cells_per_stage; ++i)
-        body_.push_back(register_module(fmt::format("stage{}_cell{}", stage, i),
-                                        std::make_shared<Cell>(genome, operations, nodes, channels)));
+        body_.emplace_back(register_module(fmt::format("stage{}_cell{}", stage, i),
+                                           std::make_shared<Cell>(genome, operations, nodes, channels)));
     }
     head_ = register_module("head", nn::Sequential(nn::BatchNorm2d(channels), nn::ReLU(),
                                                    nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)),
