@@ -1,0 +1,166 @@
+#include "framework/moo/nondominated_sort.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "framework/error.h"
+#include "framework/pareto.h"
+
+namespace gos::moo {
+
+void check_points(Points points, std::span<const double> violations) {
+  if (points.objectives == 0) throw Error("non-dominated sorting needs at least one objective; got zero");
+  if (points.values.size() % points.objectives != 0)
+    throw Error(fmt::format("{} objective values do not form whole points of {} objectives", points.values.size(),
+                            points.objectives));
+  const size_t n = points.size();
+  if (!violations.empty() && violations.size() != n)
+    throw Error(fmt::format("{} constraint violations given for {} points", violations.size(), n));
+  for (size_t i = 0; i < n; ++i) {
+    const auto row = points[i];
+    for (size_t j = 0; j < row.size(); ++j)
+      if (std::isnan(row[j]) || row[j] == -std::numeric_limits<double>::infinity())
+        throw Error(fmt::format("objective {} of point {} is {}; objectives must be numbers or +inf (a failed "
+                                "evaluation)",
+                                j, i, row[j]));
+    if (!violations.empty() && !(violations[i] >= 0))
+      throw Error(fmt::format("constraint violation of point {} is {}; it must be >= 0 (0 = feasible)", i,
+                              violations[i]));
+  }
+}
+
+namespace {
+
+bool feasible(std::span<const double> violations, size_t i) { return violations.empty() || violations[i] <= 0; }
+
+// Fronts of the infeasible points: by violation alone, equal violations share a front.
+Fronts sort_infeasible(std::vector<size_t> infeasible, std::span<const double> violations) {
+  std::stable_sort(infeasible.begin(), infeasible.end(),
+                   [&](size_t a, size_t b) { return violations[a] < violations[b]; });
+  Fronts fronts;
+  for (size_t k = 0; k < infeasible.size(); ++k) {
+    if (k == 0 || violations[infeasible[k]] != violations[infeasible[k - 1]]) fronts.emplace_back();
+    fronts.back().push_back(infeasible[k]);
+  }
+  return fronts;
+}
+
+void sort_members(Fronts& fronts) {
+  for (auto& front : fronts) std::sort(front.begin(), front.end());
+}
+
+}  // namespace
+
+Fronts nondominated_sort(Points points, std::span<const double> violations) {
+  check_points(points, violations);
+  const size_t m = points.objectives;
+  std::vector<size_t> order, infeasible;
+  for (size_t i = 0; i < points.size(); ++i) (feasible(violations, i) ? order : infeasible).push_back(i);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const auto pa = points[a], pb = points[b];
+    for (size_t j = 0; j < m; ++j)
+      if (pa[j] != pb[j]) return pa[j] < pb[j];
+    return a < b;
+  });
+
+  Fronts fronts;
+  // Whether some member of `front` dominates point p. Members precede p in
+  // lexicographic order, so p never dominates them and only one direction
+  // needs checking; the most recently added members are the likeliest
+  // dominators, hence the backward scan.
+  auto dominated_by = [&](const std::vector<size_t>& front, size_t p) {
+    const auto point = points[p];
+    if (m == 2) {
+      // Members of a two-objective front are sorted by f1 with f2
+      // non-increasing, so the last member has the smallest f2 and dominates
+      // p if anyone does.
+      const auto last = points[front.back()];
+      return last[1] < point[1] || (last[1] == point[1] && last[0] < point[0]);
+    }
+    for (auto it = front.rbegin(); it != front.rend(); ++it)
+      if (dominates(points[*it], point)) return true;
+    return false;
+  };
+  for (size_t p : order) {
+    // Domination by front k implies domination by every earlier front, so the
+    // first front that does not dominate p is found by binary search.
+    size_t lo = 0, hi = fronts.size();
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (dominated_by(fronts[mid], p))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    if (lo == fronts.size()) fronts.emplace_back();
+    fronts[lo].push_back(p);
+  }
+  for (auto& front : sort_infeasible(std::move(infeasible), violations)) fronts.push_back(std::move(front));
+  sort_members(fronts);
+  return fronts;
+}
+
+Fronts naive_nondominated_sort(Points points, std::span<const double> violations) {
+  check_points(points, violations);
+  const size_t n = points.size();
+  auto violation = [&](size_t i) { return violations.empty() ? 0.0 : violations[i]; };
+  std::vector<size_t> dominated_count(n, 0);
+  std::vector<std::vector<size_t>> dominated_set(n);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < n; ++j)
+      if (i != j && constraint_dominates(points[i], violation(i), points[j], violation(j))) {
+        dominated_set[i].push_back(j);
+        ++dominated_count[j];
+      }
+  Fronts fronts;
+  std::vector<size_t> current;
+  for (size_t i = 0; i < n; ++i)
+    if (dominated_count[i] == 0) current.push_back(i);
+  while (!current.empty()) {
+    std::vector<size_t> next;
+    for (size_t i : current)
+      for (size_t j : dominated_set[i])
+        if (--dominated_count[j] == 0) next.push_back(j);
+    fronts.push_back(std::move(current));
+    current = std::move(next);
+  }
+  sort_members(fronts);
+  return fronts;
+}
+
+std::vector<size_t> ranks_of(const Fronts& fronts, size_t points) {
+  std::vector<size_t> ranks(points, std::numeric_limits<size_t>::max());
+  for (size_t f = 0; f < fronts.size(); ++f)
+    for (size_t i : fronts[f]) ranks[i] = f;
+  return ranks;
+}
+
+std::vector<double> crowding_distance(Points points, std::span<const size_t> front) {
+  const size_t n = front.size();
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  std::vector<double> distance(n, 0.0);
+  if (n <= 2) {
+    distance.assign(n, kInfinity);
+    return distance;
+  }
+  std::vector<size_t> order(n);
+  for (size_t j = 0; j < points.objectives; ++j) {
+    auto value = [&](size_t k) { return points[front[k]][j]; };
+    std::iota(order.begin(), order.end(), size_t{0});
+    // Stable: equal values keep the front's order, so results are reproducible.
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return value(a) < value(b); });
+    distance[order.front()] = kInfinity;
+    distance[order.back()] = kInfinity;
+    const double range = value(order.back()) - value(order.front());
+    if (!(range > 0) || !std::isfinite(range)) continue;
+    for (size_t k = 1; k + 1 < n; ++k)
+      distance[order[k]] += (value(order[k + 1]) - value(order[k - 1])) / range;
+  }
+  return distance;
+}
+
+}  // namespace gos::moo
