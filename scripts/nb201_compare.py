@@ -55,7 +55,7 @@ def curves(values, setting, reference):
     for i in range(n):
         if not np.isnan(values[i, 0]):
             points.append((100.0 - values[i, 0], values[i, 1]))
-        if i + 1 in BUDGETS or i % 10 == 9:
+        if i < 10 or i + 1 in BUDGETS or i % 10 == 9:
             hv[i] = hypervolume_2d(points, reference) / box
         else:
             hv[i] = np.nan
@@ -146,7 +146,7 @@ def main():
             print(f"## {setting}: normalised hypervolume (test error vs raspi4 latency), mean ± std\n\n{header}\n"
                   "|---|---|" + "---|" * len(BUDGETS) + "\n" + "\n".join(hv_rows) + "\n")
             svg(os.path.join(args.svg, "hypervolume_raspi4.svg"), "NAS-Bench-201: test error vs Raspberry Pi 4 latency",
-                "normalised hypervolume", hv_series, min(s[1].min() for s in hv_series) * 0.98, optimum_hv)
+                "normalised hypervolume", hv_series, min(s[1][9] for s in hv_series), optimum_hv)
 
 
 if __name__ == "__main__":
