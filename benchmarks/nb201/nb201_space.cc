@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "framework/text.h"
@@ -61,7 +62,8 @@ double Nb201Space::query(const Genome& genome, const MetricKey& key) const {
                               serialize(genome), rows_, size()));
     return column.by_code[code];
   }
-  if (key.metric == Metric::kParameters) return CellSpace::query(genome, key);
+  const auto computed = CellSpace::metrics();  // parameters and FLOPs, from the architecture
+  if (std::find(computed.begin(), computed.end(), key) != computed.end()) return CellSpace::query(genome, key);
   unknown_metric(key);
 }
 

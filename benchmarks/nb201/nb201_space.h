@@ -2,7 +2,7 @@
 // The NAS-Bench-201 tabular benchmark as a search space: the NAS-Bench-201
 // cell space whose metrics are looked up in a Table instead of trained or
 // measured. Answers test_accuracy / valid_accuracy on data sets, latency on
-// each device column, and parameters (from the architecture).
+// each device column, and parameters and FLOPs (from the architecture).
 //
 // Budgets: every evaluation of a new genome is one benchmark query, so
 // `[experiment] max_evaluations` (or the strategy's evaluation count) is the

@@ -211,13 +211,69 @@ bool all_nb201(const std::vector<std::string>& operations) {
 
 std::vector<MetricKey> CellSpace::metrics() const {
   if (!all_nb201(config_.operations)) return {};
-  return {MetricKey{Metric::kParameters, ""}};
+  return {MetricKey{Metric::kParameters, ""}, MetricKey{Metric::kFlops, ""}};
 }
 
 double CellSpace::query(const Genome& genome, const MetricKey& key) const {
-  if (key == MetricKey{Metric::kParameters, ""} && all_nb201(config_.operations))
-    return static_cast<double>(parameters(cast(genome)));
+  if (all_nb201(config_.operations)) {
+    if (key == MetricKey{Metric::kParameters, ""}) return static_cast<double>(parameters(cast(genome)));
+    if (key == MetricKey{Metric::kFlops, ""}) {
+      double flops = 0;
+      for (const Kernel& kernel : kernels(genome)) flops += kernel.flops;
+      return flops;
+    }
+  }
   return SearchSpace::query(genome, key);
+}
+
+std::vector<Kernel> CellSpace::kernels(const Genome& genome) const {
+  if (!all_nb201(config_.operations))
+    throw Unsupported(fmt::format("kernels are defined for the NAS-Bench-201 operations ({}), not for [{}]",
+                                  join(nb201_operations(), ", "), join(config_.operations, ", ")));
+  const CellGenome& cell = cast(genome);
+  const SkeletonConfig& s = config_.skeleton;
+  std::vector<Kernel> result;
+  // A convolution (+ batch norm) of `in` -> `out` channels producing `size` x `size` outputs.
+  const auto conv = [&](std::string type, int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t size,
+                        int64_t input_size) {
+    const double macs = static_cast<double>(in * out * kernel * kernel * size * size);
+    result.push_back(Kernel{type, fmt::format("{}-c{}-c{}-hw{}", type, in, out, input_size), 2 * macs,
+                            static_cast<double>(in * out * kernel * kernel + 2 * out),
+                            {double(in), double(out), double(kernel), double(stride), double(input_size)}});
+  };
+  int64_t channels = s.channels, size = s.image_size;
+  conv("stem_conv_3x3", 3, channels, 3, 1, size, size);
+  for (int stage = 0; stage < 3; ++stage) {
+    if (stage > 0) {
+      const int64_t out = 2 * channels, half = (size + 1) / 2;
+      const double macs = static_cast<double>(channels * out * 9 * half * half + out * out * 9 * half * half +
+                                              channels * out * (size / 2) * (size / 2));
+      result.push_back(Kernel{"residual_reduction", fmt::format("residual_reduction-c{}-c{}-hw{}", channels, out, size),
+                              2 * macs, static_cast<double>(9 * channels * out + 2 * out + 9 * out * out + 2 * out + channels * out),
+                              {double(channels), double(out), 3.0, 2.0, double(size)}});
+      channels = out;
+      size = half;
+    }
+    for (int64_t i = 0; i < s.cells_per_stage; ++i)
+      for (size_t e = 0; e < edges_; ++e) {
+        const std::string op(edge_op(cell, e));
+        if (op == "nor_conv_1x1") conv(op, channels, channels, 1, 1, size, size);
+        if (op == "nor_conv_3x3") conv(op, channels, channels, 3, 1, size, size);
+        if (op == "avg_pool_3x3")
+          result.push_back(Kernel{op, fmt::format("{}-c{}-hw{}", op, channels, size),
+                                  static_cast<double>(9 * channels * size * size), 0.0,
+                                  {double(channels), double(channels), 3.0, 1.0, double(size)}});
+        if (op == "skip_connect")
+          result.push_back(Kernel{op, fmt::format("{}-c{}-hw{}", op, channels, size), 0.0, 0.0,
+                                  {double(channels), double(channels), 1.0, 1.0, double(size)}});
+      }
+  }
+  // Final batch norm, global pooling and the classifier.
+  result.push_back(Kernel{"head", fmt::format("head-c{}-hw{}-k{}", channels, size, s.classes),
+                          static_cast<double>(2 * channels * s.classes),
+                          static_cast<double>(2 * channels + channels * s.classes + s.classes),
+                          {double(channels), double(s.classes), 1.0, 1.0, double(size)}});
+  return result;
 }
 
 int64_t CellSpace::parameters(const CellGenome& genome) const {

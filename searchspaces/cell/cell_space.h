@@ -81,7 +81,16 @@ class CellSpace : public SearchSpace {
   GenomePtr deserialize(std::string_view text) const override;
   std::string describe() const override;
   std::unique_ptr<Workload> workload(const Genome& genome) const override;
-  // Offers Metric::kParameters when every operation is a NAS-Bench-201 one.
+  // The operators of the skeleton network with this cell, in execution order:
+  // stem, each cell's non-`none` edge operations, the residual reduction
+  // blocks, the classifier head. Keys carry type, channels and resolution
+  // (e.g. "nor_conv_3x3-c16-c16-hw32"), so a per-kernel lookup table shares
+  // entries between architectures; features are {in channels, out channels,
+  // kernel size, stride, input resolution}. FLOPs are 2 x multiply-accumulates.
+  // Throws gos::Unsupported when an operation is not a NAS-Bench-201 one.
+  std::vector<Kernel> kernels(const Genome& genome) const override;
+  // Offers Metric::kParameters and Metric::kFlops (the sum over kernels) when
+  // every operation is a NAS-Bench-201 one.
   std::vector<MetricKey> metrics() const override;
   double query(const Genome& genome, const MetricKey& key) const override;
 

@@ -200,5 +200,50 @@ TEST(CellSpace, ParameterCountsMatchNasBench201) {
   EXPECT_EQ(space.query(*space.from_code(0), MetricKey{Metric::kParameters, ""}), 73306.0);
 }
 
+TEST(CellSpace, FlopsMatchNasBench201) {
+  const CellSpace space{CellSpaceConfig{}};
+  // NAS-Bench-201 reports 7.78 M and 220.11 M "FLOPs" (multiply-accumulates)
+  // for the all-none and all-nor_conv_3x3 cells, to two decimals (we count
+  // 7.7830 M and 220.1197 M); Metric::kFlops counts 2 per MAC.
+  const MetricKey flops{Metric::kFlops, ""};
+  EXPECT_NEAR(space.query(*space.from_code(0), flops) / 2e6, 7.78, 0.01);
+  const auto convs = space.deserialize(
+      "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+  EXPECT_NEAR(space.query(*convs, flops) / 2e6, 220.11, 0.01);
+}
+
+TEST(CellSpace, KernelParametersAddUpToTheNetworkOnRandomCells) {
+  const CellSpace space{CellSpaceConfig{}};
+  Rng rng(9);
+  for (int i = 0; i < 200; ++i) {
+    const auto genome = space.sample(rng);
+    double total = 0;
+    for (const Kernel& kernel : space.kernels(*genome)) total += kernel.params;
+    ASSERT_EQ(total, static_cast<double>(space.parameters(space.cast(*genome)))) << space.serialize(*genome);
+  }
+}
+
+TEST(CellSpace, KernelKeysDependOnOperationAndShapeNotOnTheEdge) {
+  const CellSpace space{CellSpaceConfig{}};
+  const auto keys = [&](const std::string& arch) {
+    std::multiset<std::string> result;
+    for (const Kernel& kernel : space.kernels(*space.deserialize(arch))) result.insert(kernel.key);
+    return result;
+  };
+  const auto a = keys("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|");
+  EXPECT_EQ(a, keys("|none~0|+|none~0|none~1|+|none~0|none~1|nor_conv_3x3~2|"));
+  EXPECT_EQ(a.count("nor_conv_3x3-c16-c16-hw32"), 5u);  // once per cell of the first stage
+  EXPECT_EQ(a.count("nor_conv_3x3-c64-c64-hw8"), 5u);
+  EXPECT_NE(a, keys("|nor_conv_1x1~0|+|none~0|none~1|+|none~0|none~1|none~2|"));
+}
+
+TEST(CellSpace, KernelsNeedTheNasBench201Operations) {
+  CellSpaceConfig config;
+  config.operations = {"none", "sep_conv_5x5"};
+  const CellSpace space(config);
+  EXPECT_THROW(space.kernels(*space.from_code(1)), Unsupported);
+  EXPECT_TRUE(space.metrics().empty());
+}
+
 }  // namespace
 }  // namespace gos::cell
