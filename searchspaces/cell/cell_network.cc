@@ -143,10 +143,8 @@ std::shared_ptr<TorchModel> build_cell_network(const CellGenome& genome, const s
 
 std::unique_ptr<Workload> make_cell_workload(const CellGenome& genome, const std::vector<std::string>& operations,
                                              int nodes, const SkeletonConfig& skeleton) {
-  std::string key;
-  for (uint8_t op : genome.ops) key += operations[op] + ",";
-  key += fmt::format("C{}N{}x{}b{}", skeleton.channels, skeleton.cells_per_stage, skeleton.image_size, skeleton.batch);
-  return std::make_unique<CellWorkload>(build_cell_network(genome, operations, nodes, skeleton), key, skeleton);
+  return std::make_unique<CellWorkload>(build_cell_network(genome, operations, nodes, skeleton),
+                                        workload_key(genome, operations, nodes, skeleton), skeleton);
 }
 
 }  // namespace gos::cell

@@ -140,16 +140,31 @@ std::vector<double> CellSpace::encode(const Genome& genome) const {
   return config_.encoding == "adjacency" ? adjacency(cell) : one_hot(cell);
 }
 
-std::string CellSpace::serialize(const Genome& genome) const {
-  const CellGenome& cell = cast(genome);
+std::string arch_string(const CellGenome& genome, const std::vector<std::string>& operations, int nodes) {
   std::string text;
   size_t edge = 0;
-  for (int to = 1; to < config_.nodes; ++to) {
+  for (int to = 1; to < nodes; ++to) {
     if (to > 1) text += '+';
     text += '|';
-    for (int from = 0; from < to; ++from) text += fmt::format("{}~{}|", edge_op(cell, edge++), from);
+    for (int from = 0; from < to; ++from) text += fmt::format("{}~{}|", operations[genome.ops[edge++]], from);
   }
   return text;
+}
+
+std::string workload_key(const CellGenome& genome, const std::vector<std::string>& operations, int nodes,
+                         const SkeletonConfig& skeleton) {
+  std::string key = arch_string(genome, operations, nodes);
+  const SkeletonConfig nb201_cifar10;
+  if (skeleton.channels != nb201_cifar10.channels || skeleton.cells_per_stage != nb201_cifar10.cells_per_stage ||
+      skeleton.classes != nb201_cifar10.classes || skeleton.image_size != nb201_cifar10.image_size ||
+      skeleton.batch != nb201_cifar10.batch)
+    key += fmt::format("@C{}N{}K{}x{}b{}", skeleton.channels, skeleton.cells_per_stage, skeleton.classes,
+                       skeleton.image_size, skeleton.batch);
+  return key;
+}
+
+std::string CellSpace::serialize(const Genome& genome) const {
+  return arch_string(cast(genome), config_.operations, config_.nodes);
 }
 
 GenomePtr CellSpace::deserialize(std::string_view text) const {

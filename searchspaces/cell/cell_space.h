@@ -47,6 +47,15 @@ struct CellGenome : Genome {
   std::vector<uint8_t> ops;
 };
 
+// The arch string of a genome with these operations and nodes.
+std::string arch_string(const CellGenome& genome, const std::vector<std::string>& operations, int nodes);
+// What identifies the model a genome builds: the arch string alone for the
+// NAS-Bench-201 CIFAR-10 setting at batch 1 (so devices that answer from
+// recorded tables keyed by arch string, such as HW-NAS-Bench's, can answer it),
+// otherwise followed by "@C<channels>N<cells>K<classes>x<image size>b<batch>".
+std::string workload_key(const CellGenome& genome, const std::vector<std::string>& operations, int nodes,
+                         const SkeletonConfig& skeleton);
+
 // Builds a runnable model for a genome; injected so that the space itself
 // stays free of LibTorch (see cell_network.h for the LibTorch builder).
 using WorkloadFactory =

@@ -200,6 +200,16 @@ TEST(CellSpace, ParameterCountsMatchNasBench201) {
   EXPECT_EQ(space.query(*space.from_code(0), MetricKey{Metric::kParameters, ""}), 73306.0);
 }
 
+TEST(CellSpace, WorkloadKeysAreArchStringsInTheBenchmarkSetting) {
+  const CellSpace space{CellSpaceConfig{}};
+  const auto genome = space.deserialize(kExample);
+  EXPECT_EQ(workload_key(space.cast(*genome), space.config().operations, 4, SkeletonConfig{}), kExample);
+  SkeletonConfig batched;
+  batched.batch = 32;
+  EXPECT_EQ(workload_key(space.cast(*genome), space.config().operations, 4, batched),
+            std::string(kExample) + "@C16N5K10x32b32");
+}
+
 TEST(CellSpace, FlopsMatchNasBench201) {
   const CellSpace space{CellSpaceConfig{}};
   // NAS-Bench-201 reports 7.78 M and 220.11 M "FLOPs" (multiply-accumulates)
