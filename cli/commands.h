@@ -27,5 +27,6 @@ int validate_command(const Args& args);
 int run_command(const Args& args);
 int compare_command(const Args& args);
 int sweep_command(const Args& args);
+int nb201_command(const Args& args);
 
 }  // namespace gos::cli

@@ -24,6 +24,7 @@ const std::vector<Command>& commands() {
       {"plugins", "list plugins with their kind, version, path and parameters", plugins_command},
       {"compare", "hypervolume of runs by strategy at fixed budgets, with an SVG plot", compare_command},
       {"sweep", "run one experiment over seeds and strategies into one folder", sweep_command},
+      {"nb201", "convert or inspect the NAS-Bench-201 tabular benchmark", nb201_command},
   };
   return list;
 }

@@ -1,0 +1,32 @@
+// Plugin entry point for the NAS-Bench-201 tabular benchmark (`nb201`).
+#include "benchmarks/nb201/nb201_space.h"
+#include "framework/plugin_abi.h"
+
+namespace gos::nb201 {
+namespace {
+
+ParamSchema schema() {
+  ParamSchema s;
+  s.string("table", "build/nb201.h5",
+           "HDF5 table made by `gos nb201 convert --data ../shared/data/nb201 --out build/nb201.h5` (the build "
+           "makes build/nb201.h5 when the shared data exists); relative to the working directory")
+      .string("encoding", "one_hot", "numeric encoding for predictors", {"one_hot", "adjacency"});
+  return s;
+}
+
+std::unique_ptr<Component> create(const Params& params, PluginHost&) {
+  Table table;
+  try {
+    table = read_table(params.get_string("table"));
+  } catch (const Error& e) {
+    throw params.error("table", e.what());
+  }
+  return std::make_unique<Nb201Space>(table, params.get_string("encoding"));
+}
+
+}  // namespace
+}  // namespace gos::nb201
+
+GOS_PLUGIN("nb201", gos::PluginKind::kSearchSpace, "1.0.0",
+           "NAS-Bench-201 tabular benchmark: accuracy on CIFAR-10/100 and ImageNet16-120, latency on 25 devices",
+           &gos::nb201::schema, &gos::nb201::create)
