@@ -28,7 +28,13 @@ endfunction()
 
 # gos_use_torch(<target>): link the LibTorch layer and reuse its precompiled
 # header. Every target that includes torch headers must call this.
+# GCC silently ignores a PCH built with another code model, and then parses
+# all of torch again; gos_torch's PCH is built with -fPIC (and without an
+# export macro, see torchlib/CMakeLists.txt), so every user compiles with
+# -fPIC too, executables included.
 function(gos_use_torch target)
   target_link_libraries(${target} PRIVATE gos_torch)
   target_precompile_headers(${target} REUSE_FROM gos_torch)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE OFF)
+  target_compile_options(${target} PRIVATE -fPIC -Winvalid-pch)
 endfunction()
