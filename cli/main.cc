@@ -22,6 +22,7 @@ const std::vector<Command>& commands() {
       {"run", "run an experiment file (resumable)", run_command},
       {"validate", "check an experiment file without running it", validate_command},
       {"plugins", "list plugins with their kind, version, path and parameters", plugins_command},
+      {"show", "draw a gos_graph genome as Graphviz DOT and SVG", show_command},
   };
   return list;
 }

@@ -126,3 +126,31 @@ TEST(Variation, SeededRunsAreReproducible) {
 
 }  // namespace
 }  // namespace gos::graph
+
+namespace gos::graph {
+namespace {
+
+// Golden results: a seed fixes every draw (gos::Rng defines its own
+// distributions), so these strings change only when the sampling, mutation or
+// crossover algorithms change — which must then be a deliberate decision.
+TEST(Variation, GoldenSeededDraws) {
+  VariationConfig config;
+  config.spec = {{16, 8, 8}, {32, 8, 8}, 16};
+  config.allowed = all_instructions();
+  config.channel_choices = default_channel_choices(config.spec);
+  Rng rng(7);
+  const Graph sampled = sample_graph(config, rng);
+  EXPECT_EQ(serialize(sampled), "in:16x8x8;n1=scale(n0);n2=shift[dir=2](n1);n3=pconv[co=32](n2);out:n3");
+  const Graph mutated = mutate_graph(config, make_seed("mbconv", config.spec), rng);
+  EXPECT_EQ(serialize(mutated),
+            "in:16x8x8;n1=pconv[co=96](n0);n2=dwconv[k=3,d=1,s=1](n1);n3=bn(n2);n4=relu6(n3);n5=pconv[co=32](n4);"
+            "n6=bn(n5);out:n6");
+  const auto [first, second] = crossover_graphs(config, sampled, mutated, rng);
+  EXPECT_EQ(serialize(first),
+            "in:16x8x8;n1=pconv[co=96](n0);n2=dwconv[k=3,d=1,s=1](n1);n3=bn(n2);n4=relu6(n3);n5=pconv[co=32](n4);"
+            "out:n5");
+  EXPECT_EQ(serialize(second), serialize(sampled));
+}
+
+}  // namespace
+}  // namespace gos::graph
