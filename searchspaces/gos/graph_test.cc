@@ -1,5 +1,6 @@
 #include "searchspaces/gos/graph.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -162,6 +163,26 @@ TEST(Graph, BadGenomesGetMessagesNamingTheProblem) {
   EXPECT_NE(error_of("in:16x8x8;n1=pconv[co=32](n0);n1=relu(n1);out:n1").find("defined twice"), std::string::npos);
   EXPECT_NE(error_of("in:16x8x8;n1=pconv[co=99999999999](n0);out:n1").find("too large"), std::string::npos);
   EXPECT_NE(error_of("in:16x8x8;n1=pconv[co=32](n0);out:n1 trailing").find("unexpected text"), std::string::npos);
+}
+
+TEST(Graph, DotShowsEveryNodeAndEdgeAndOrdersNonCommutativeInputs) {
+  const Graph graph = make_seed("inception", kSpec);
+  const std::string dot = to_dot(graph, "inception");
+  size_t edges = 0;
+  for (size_t at = dot.find(" -> "); at != std::string::npos; at = dot.find(" -> ", at + 1)) ++edges;
+  size_t expected_edges = 0;
+  for (size_t i = 1; i < graph.nodes.size(); ++i) expected_edges += instruction(graph.nodes[i].op).inputs;
+  EXPECT_EQ(edges, expected_edges);
+  for (size_t i = 1; i < graph.nodes.size(); ++i)
+    EXPECT_NE(dot.find(fmt::format("n{}: {}", i, describe_node(graph, i))), std::string::npos) << i;
+  EXPECT_NE(dot.find("[label=\"1\"]"), std::string::npos);  // concat's second input
+  EXPECT_NE(dot.find("peripheries=2"), std::string::npos);    // the output
+}
+
+TEST(Graph, GenomesWithoutASpaceAreCheckedAgainstTheirOwnInput) {
+  const GraphSpec any{kAnyShape, kAnyShape, 64};
+  EXPECT_EQ(parse("in:3x5x7;n1=transpose(n0);out:n1", any).output_shape(), (Shape{3, 7, 5}));
+  EXPECT_NE(error_of("in:0x5x7;n1=relu(n0);out:n1", any).find("outside [1, 4096]"), std::string::npos);
 }
 
 TEST(Graph, NodeLimitIsEnforced) {
