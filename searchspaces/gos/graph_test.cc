@@ -120,6 +120,50 @@ TEST(Graph, ParsingCanonicalizesListingOrderAndDropsDeadNodes) {
   EXPECT_EQ(serialize(parse(shuffled, kSpec)), canonical);
 }
 
+// The graph's text with nodes listed in a random order under random names,
+// and the inputs of commutative instructions randomly swapped.
+std::string shuffled_text(const Graph& graph, Rng& rng) {
+  const size_t n = graph.nodes.size();
+  std::vector<int> names(n - 1);
+  for (size_t i = 0; i < names.size(); ++i) names[i] = static_cast<int>(i) + 1;
+  rng.shuffle(std::span<int>(names));
+  const auto name = [&](int index) { return index == 0 ? std::string("n0") : fmt::format("n{}", 100 + names[index - 1]); };
+  std::vector<size_t> order(n - 1);
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i + 1;
+  rng.shuffle(std::span<size_t>(order));
+  std::string text = "in:" + graph.shapes[0].to_string();
+  for (size_t i : order) {
+    const Node& node = graph.nodes[i];
+    const InstructionDef& def = instruction(node.op);
+    auto inputs = node.inputs;
+    if (def.commutative && rng.bernoulli(0.5)) std::swap(inputs[0], inputs[1]);
+    text += fmt::format("; {} = {}({}", name(static_cast<int>(i)), describe_node(graph, i), name(inputs[0]));
+    if (def.inputs == 2) text += "," + name(inputs[1]);
+    text += ")";
+  }
+  return text + "; out: " + name(static_cast<int>(n) - 1);
+}
+
+TEST(Graph, RandomRelistingsParseToTheSameHashAndMostlyTheSameGraph) {
+  VariationConfig config;
+  config.spec = {{16, 8, 8}, {16, 8, 8}, 16};
+  config.allowed = all_instructions();
+  config.channel_choices = default_channel_choices(config.spec);
+  Rng rng(21);
+  for (int draw = 0; draw < 2000; ++draw) {
+    const Graph graph = sample_graph(config, rng);
+    const std::string text = shuffled_text(graph, rng);
+    const Graph back = parse(text, config.spec);
+    ASSERT_EQ(structural_hash(back), structural_hash(graph)) << text;
+    bool commutative = false;
+    for (const Node& node : graph.nodes) commutative |= instruction(node.op).commutative;
+    // Without swappable inputs the canonical order is unique.
+    if (!commutative) {
+      ASSERT_EQ(back, graph) << text;
+    }
+  }
+}
+
 TEST(Graph, StructuralHashIgnoresNodeOrderAndCommutativeInputOrder) {
   const Graph a = parse(
       "in:16x8x8;n1=pconv[co=32](n0);n2=relu(n1);n3=dwconv[k=3,d=1,s=1](n0);n4=pconv[co=32](n3);n5=add(n2,n4);out:n5",
