@@ -1,7 +1,7 @@
 // Throughput of the GOS operator-graph hot path (sample, mutate, validate,
 // hash: plain C++, no torch) and the cost of compiling a graph to a LibTorch
 // module. Figures: docs/performance/gos-graphs.md.
-//   build/benchmarks/gos_graph_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//   build/gos_graph_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include "searchspaces/gos/graph.h"
@@ -82,6 +82,18 @@ void BM_CompileRandomGraph(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(make_graph_workload(graphs[next++ % graphs.size()], 1, ""));
 }
 BENCHMARK(BM_CompileRandomGraph)->Unit(benchmark::kMicrosecond);
+
+// The functional fingerprint (compile, deterministic weights, one probe
+// forward pass): the cost of one functional-equivalence cache lookup.
+void BM_FunctionalFingerprint(benchmark::State& state) {
+  const VariationConfig config = experiment_config();
+  Rng rng(4);
+  std::vector<Graph> graphs;
+  for (int i = 0; i < 64; ++i) graphs.push_back(sample_graph(config, rng));
+  size_t next = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(functional_fingerprint(graphs[next++ % graphs.size()]));
+}
+BENCHMARK(BM_FunctionalFingerprint)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace gos::graph

@@ -96,13 +96,27 @@ torch::Tensor GraphModule::forward(torch::Tensor input) {
 
 namespace {
 
+// Fills `tensor` with offset + scale * standard normals from `generator`
+// (torch's generator: drawing element by element with gos::Rng costs
+// milliseconds for wide convolutions).
+void fill(torch::Tensor tensor, at::Generator& generator, double scale, double offset = 0) {
+  tensor.copy_(torch::randn(tensor.sizes(), generator) * scale + offset);
+}
+
+// The probe: one sample, values from a fixed stream.
+constexpr uint64_t kProbeSeed = 0x9b0be;
+constexpr int kSignificantDigits = 4;
+// The workload's input comes from its own generator, not torch's global one,
+// so a measurement does not depend on what ran before it.
+constexpr uint64_t kWorkloadInputSeed = 0x1a7e;
+
 class GraphWorkload : public Workload {
  public:
   GraphWorkload(const Graph& graph, int batch, std::string key)
       : module_(std::make_shared<GraphModule>(graph)), key_(std::move(key)) {
     const Shape& in = graph.shapes.front();
     module_->eval();
-    input_ = torch::randn({batch, in.c, in.h, in.w}, torch::TensorOptions().dtype(torch::kFloat32));
+    input_ = torch::randn({batch, in.c, in.h, in.w}, at::detail::createCPUGenerator(kWorkloadInputSeed));
   }
   std::string key() const override { return key_; }
   void run() override {
@@ -115,17 +129,6 @@ class GraphWorkload : public Workload {
   torch::Tensor input_;
   std::string key_;
 };
-
-// Fills `tensor` with `scale` * standard normals from `rng` (plus `offset`).
-void fill(torch::Tensor tensor, Rng& rng, double scale, double offset = 0) {
-  std::vector<float> values(static_cast<size_t>(tensor.numel()));
-  for (float& value : values) value = static_cast<float>(offset + scale * rng.normal());
-  tensor.copy_(torch::from_blob(values.data(), tensor.sizes(), torch::kFloat32));
-}
-
-// The probe: one sample, values from a fixed stream.
-constexpr uint64_t kProbeSeed = 0x9b0be;
-constexpr int kSignificantDigits = 4;
 
 }  // namespace
 
@@ -141,21 +144,21 @@ uint64_t functional_fingerprint(const Graph& graph) {
     // Seeded by the node's own instruction, attributes and input shape, not
     // by its position or ancestry: an inserted identity upstream or another
     // listing order must leave every weight unchanged.
-    Rng rng(stable_hash(describe_node(graph, i) + graph.shapes[graph.nodes[i].inputs[0]].to_string()));
+    at::Generator generator = at::detail::createCPUGenerator(
+        stable_hash(describe_node(graph, i) + graph.shapes[graph.nodes[i].inputs[0]].to_string()));
     if (auto conv = module.conv(i)) {
       const auto& w = conv->weight;
-      fill(w, rng, 1.0 / std::sqrt(static_cast<double>(w.numel() / w.size(0))));
+      fill(w, generator, 1.0 / std::sqrt(static_cast<double>(w.numel() / w.size(0))));
     } else if (auto norm = module.batch_norm(i)) {
-      fill(norm->weight, rng, 0.1, 1.0);
-      fill(norm->bias, rng, 0.1);
+      fill(norm->weight, generator, 0.1, 1.0);
+      fill(norm->bias, generator, 0.1);
     } else if (module.scale(i).defined()) {
-      fill(module.scale(i), rng, 0.1, 1.0);
+      fill(module.scale(i), generator, 0.1, 1.0);
     }
   }
   const Shape& in = graph.shapes.front();
-  torch::Tensor probe = torch::empty({1, in.c, in.h, in.w});
-  Rng probe_rng(kProbeSeed);
-  fill(probe, probe_rng, 1.0);
+  at::Generator probe_generator = at::detail::createCPUGenerator(kProbeSeed);
+  const torch::Tensor probe = torch::randn({1, in.c, in.h, in.w}, probe_generator);
   const torch::Tensor output = module.forward(probe).contiguous();
   const Shape& out = graph.output_shape();
   uint64_t hash = stable_hash(out.to_string());
