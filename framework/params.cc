@@ -42,7 +42,8 @@ std::string SourceLocation::to_string() const {
 
 namespace {
 std::string format_number(double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  // INT64 limits stand for "unbounded" in integer schemas.
+  if (std::isinf(v) || std::fabs(v) >= 9.2e18) return v > 0 ? "inf" : "-inf";
   return fmt::format("{}", v);
 }
 }  // namespace

@@ -3,8 +3,10 @@
 #include <H5Cpp.h>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 #include <functional>
+#include <thread>
 
 #include "framework/error.h"
 
@@ -30,6 +32,24 @@ void silence_hdf5() {
     return true;
   }();
   (void)once;
+}
+
+// Opens without HDF5's advisory file lock. With the lock, anyone reading a
+// running results file (h5py, `gos compare`, a test polling it) makes the
+// writer's next open fail and the run stop; GOS's own consistency comes from
+// appending whole generations, not from the lock. A transient open failure is
+// retried briefly before it counts.
+H5::H5File open_file(const std::filesystem::path& path, unsigned flags) {
+  H5::FileAccPropList access;
+  H5Pset_file_locking(access.getId(), false, true);
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return H5::H5File(path.string(), flags, H5::FileCreatPropList::DEFAULT, access);
+    } catch (const H5::Exception&) {
+      if (attempt >= 50 || flags != H5F_ACC_RDWR) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
 }
 
 template <typename Fn>
@@ -160,7 +180,7 @@ bool EvaluationRecord::operator==(const EvaluationRecord& other) const {
 ResultsWriter ResultsWriter::create(const std::filesystem::path& path, const RunMetadata& metadata,
                                     const std::vector<ObjectiveInfo>& objectives) {
   return with_hdf5(path, "create it", [&] {
-    H5::H5File file(path.string(), H5F_ACC_TRUNC);
+    H5::H5File file = open_file(path, H5F_ACC_TRUNC);
     H5::Group root = file.openGroup("/");
     write_int_attribute(root, "schema_version", kResultsSchemaVersion);
     write_string_attribute(root, "experiment_name", metadata.experiment_name);
@@ -225,7 +245,7 @@ ResultsWriter ResultsWriter::create(const std::filesystem::path& path, const Run
 ResultsWriter ResultsWriter::resume(const std::filesystem::path& path, size_t keep_evaluations,
                                     size_t keep_generations) {
   return with_hdf5(path, "reopen it to resume", [&] {
-    H5::H5File file(path.string(), H5F_ACC_RDWR);
+    H5::H5File file = open_file(path, H5F_ACC_RDWR);
     H5::Group evaluations = file.openGroup("evaluations");
     for (const char* column : kEvaluationColumns) {
       H5::DataSet dataset = evaluations.openDataSet(column);
@@ -247,9 +267,11 @@ ResultsWriter ResultsWriter::resume(const std::filesystem::path& path, size_t ke
 }
 
 void ResultsWriter::append(std::span<const EvaluationRecord> records, const GenerationRecord& generation,
-                           std::span<const int64_t> front) {
+                           std::span<const int64_t> front, std::span<const double> front_values) {
+  if (front_values.size() != front.size() * objectives_)
+    throw std::logic_error("front values do not match the front indices");
   with_hdf5(path_, "append a generation", [&] {
-    H5::H5File file(path_.string(), H5F_ACC_RDWR);
+    H5::H5File file = open_file(path_, H5F_ACC_RDWR);
     H5::Group evaluations = file.openGroup("evaluations");
     std::vector<std::string> genomes, errors;
     std::vector<double> values, violations, seconds;
@@ -288,15 +310,6 @@ void ResultsWriter::append(std::span<const EvaluationRecord> records, const Gene
     H5::DataSet index_set = front_group.openDataSet("index");
     resize_rows(index_set, 0);
     append_rows(index_set, H5::PredType::NATIVE_INT64, front.data(), front.size());
-    std::vector<double> front_values;
-    {
-      const hsize_t total = rows_of(values_set);
-      std::vector<double> all(total * objectives_);
-      if (total) values_set.read(all.data(), H5::PredType::NATIVE_DOUBLE);
-      for (int64_t index : front)
-        front_values.insert(front_values.end(), all.begin() + index * objectives_,
-                            all.begin() + (index + 1) * objectives_);
-    }
     H5::DataSet front_values_set = front_group.openDataSet("values");
     resize_rows(front_values_set, 0);
     append_rows(front_values_set, H5::PredType::NATIVE_DOUBLE, front_values.data(), front.size());
@@ -334,7 +347,7 @@ void ResultsWriter::finish(const std::string& status, const std::string& end_tim
 
 void ResultsWriter::set_attributes(const std::map<std::string, std::string>& attributes) {
   with_hdf5(path_, "update its attributes", [&] {
-    H5::H5File file(path_.string(), H5F_ACC_RDWR);
+    H5::H5File file = open_file(path_, H5F_ACC_RDWR);
     H5::Group root = file.openGroup("/");
     for (const auto& [key, value] : attributes) write_string_attribute(root, key, value);
     file.close();
@@ -348,7 +361,7 @@ RunResults read_results(const std::filesystem::path& path) {
   if (!H5::H5File::isHdf5(path.string()))
     throw Error(fmt::format("'{}' is not an HDF5 file (or was cut off before its header)", path.string()));
   return with_hdf5(path, "read it", [&] {
-    H5::H5File file(path.string(), H5F_ACC_RDONLY);
+    H5::H5File file = open_file(path, H5F_ACC_RDONLY);
     H5::Group root = file.openGroup("/");
     RunResults results;
     results.schema_version = read_int_attribute(root, "schema_version");

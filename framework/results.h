@@ -79,9 +79,10 @@ class ResultsWriter {
   static ResultsWriter resume(const std::filesystem::path& path, size_t keep_evaluations, size_t keep_generations);
 
   // Appends one generation: its evaluations, its summary row, and the
-  // current front (indices into all evaluations). The file is closed on return.
+  // current front (indices into all evaluations, and their values row-major).
+  // The file is closed on return.
   void append(std::span<const EvaluationRecord> evaluations, const GenerationRecord& generation,
-              std::span<const int64_t> front);
+              std::span<const int64_t> front, std::span<const double> front_values);
   // Sets status and end time.
   void finish(const std::string& status, const std::string& end_time);
   // Adds or replaces root attributes.

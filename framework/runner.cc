@@ -234,8 +234,12 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
         ++summary.replayed_generations;
       } else {
         std::vector<int64_t> front;
-        for (size_t id : archive.ids()) front.push_back(static_cast<int64_t>(id));
-        writer->append(records, row, front);
+        std::vector<double> front_values;
+        for (size_t id : archive.ids()) {
+          front.push_back(static_cast<int64_t>(id));
+          front_values.insert(front_values.end(), all[id].values.begin(), all[id].values.end());
+        }
+        writer->append(records, row, front, front_values);
         if (options.progress)
           std::cerr << fmt::format("[{}] generation {:>4}  evaluations {:>7}  front {:>5}  failed {:>3}  {:>8.1f}s\n",
                                    config.name, generation, all.size(), archive.size(), failed_now,
