@@ -57,13 +57,13 @@ int show_command(const Args& args) {
   std::vector<std::string> plugin_paths;
   bool help = false;
   po::options_description options("Options");
-  options.add_options()
-      ("experiment,e", po::value(&experiment_file), "experiment file whose search space checks the genome")
-      ("results,r", po::value(&results_file), "results file to read the genome from (with --index)")
-      ("index,i", po::value(&index), "row of the evaluation table in --results")
-      ("output,o", po::value(&output), "output path without extension (default: graph)")
-      ("plugin-path", po::value(&plugin_paths)->composing(), "extra plugin directory (repeatable)")
-      ("help,h", po::bool_switch(&help), "show this help");
+  options.add_options()("experiment,e", po::value(&experiment_file),
+                        "experiment file whose search space checks the genome")(
+      "results,r", po::value(&results_file), "results file to read the genome from (with --index)")(
+      "index,i", po::value(&index), "row of the evaluation table in --results")(
+      "output,o", po::value(&output), "output path without extension (default: graph)")(
+      "plugin-path", po::value(&plugin_paths)->composing(), "extra plugin directory (repeatable)")(
+      "help,h", po::bool_switch(&help), "show this help");
   po::options_description hidden;
   hidden.add_options()("genome", po::value(&genome));
   po::options_description all;
@@ -77,8 +77,7 @@ int show_command(const Args& args) {
     std::cout << kUsage << "\n\n" << options << "\n";
     return 0;
   }
-  if (!genome.empty() && !results_file.empty())
-    throw po::error("give either a GENOME or --results, not both");
+  if (!genome.empty() && !results_file.empty()) throw po::error("give either a GENOME or --results, not both");
   std::string title;
   if (!results_file.empty()) {
     if (index < 0) throw po::error("--results needs --index N");
@@ -86,15 +85,16 @@ int show_command(const Args& args) {
     if (static_cast<size_t>(index) >= results.evaluations.size())
       throw Error(fmt::format("{}: --index {} is out of range; the file has {} evaluations", results_file, index,
                               results.evaluations.size()));
-    genome = check_with_space(results.evaluations[static_cast<size_t>(index)].genome, "",
-                              results.metadata.config_toml, results_file, plugin_paths);
+    genome = check_with_space(results.evaluations[static_cast<size_t>(index)].genome, "", results.metadata.config_toml,
+                              results_file, plugin_paths);
     title = fmt::format("{} #{}", results.metadata.experiment_name, index);
   } else {
     if (genome.empty()) throw po::error("missing the GENOME argument (or --results FILE --index N)");
     if (!experiment_file.empty()) genome = check_with_space(genome, experiment_file, "", experiment_file, plugin_paths);
   }
   const graph::Graph graph = graph::parse(genome, {graph::kAnyShape, graph::kAnyShape, 4096});
-  if (title.empty()) title = fmt::format("{} -> {}", graph.shapes.front().to_string(), graph.output_shape().to_string());
+  if (title.empty())
+    title = fmt::format("{} -> {}", graph.shapes.front().to_string(), graph.output_shape().to_string());
   const std::string dot_path = output + ".dot";
   {
     std::ofstream out(dot_path);

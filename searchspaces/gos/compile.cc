@@ -17,10 +17,14 @@ torch::Tensor shift(const torch::Tensor& x, int direction) {
   const int64_t w = x.size(3);
   // Pads are (left, right, top, bottom); the vacated row or column is zero.
   switch (direction) {
-    case 0: return torch::constant_pad_nd(x.narrow(2, 1, h - 1), {0, 0, 0, 1});
-    case 1: return torch::constant_pad_nd(x.narrow(2, 0, h - 1), {0, 0, 1, 0});
-    case 2: return torch::constant_pad_nd(x.narrow(3, 1, w - 1), {0, 1, 0, 0});
-    default: return torch::constant_pad_nd(x.narrow(3, 0, w - 1), {1, 0, 0, 0});
+    case 0:
+      return torch::constant_pad_nd(x.narrow(2, 1, h - 1), {0, 0, 0, 1});
+    case 1:
+      return torch::constant_pad_nd(x.narrow(2, 0, h - 1), {0, 0, 1, 0});
+    case 2:
+      return torch::constant_pad_nd(x.narrow(3, 1, w - 1), {0, 1, 0, 0});
+    default:
+      return torch::constant_pad_nd(x.narrow(3, 0, w - 1), {1, 0, 0, 0});
   }
 }
 
@@ -36,7 +40,9 @@ torch::nn::Conv2d make_conv(int in, int out, int k, int groups, int dilation, in
 }  // namespace
 
 GraphModule::GraphModule(const Graph& graph)
-    : graph_(graph), convs_(graph.nodes.size(), nullptr), norms_(graph.nodes.size(), nullptr),
+    : graph_(graph),
+      convs_(graph.nodes.size(), nullptr),
+      norms_(graph.nodes.size(), nullptr),
       scales_(graph.nodes.size()) {
   for (size_t i = 1; i < graph_.nodes.size(); ++i) {
     const Node& node = graph_.nodes[i];
@@ -44,12 +50,23 @@ GraphModule::GraphModule(const Graph& graph)
     const Attrs& a = node.attrs;
     const std::string name = fmt::format("n{}", i);
     switch (node.op) {
-      case Op::kConv: convs_[i] = register_module(name, make_conv(in, a[1], a[0], a[2], a[3], a[4])); break;
-      case Op::kPointwiseConv: convs_[i] = register_module(name, make_conv(in, a[0], 1, 1, 1, 1)); break;
-      case Op::kDepthwiseConv: convs_[i] = register_module(name, make_conv(in, in, a[0], in, a[1], a[2])); break;
-      case Op::kBatchNorm: norms_[i] = register_module(name, torch::nn::BatchNorm2d(in)); break;
-      case Op::kScale: scales_[i] = register_parameter(name, torch::ones({1})); break;
-      default: break;
+      case Op::kConv:
+        convs_[i] = register_module(name, make_conv(in, a[1], a[0], a[2], a[3], a[4]));
+        break;
+      case Op::kPointwiseConv:
+        convs_[i] = register_module(name, make_conv(in, a[0], 1, 1, 1, 1));
+        break;
+      case Op::kDepthwiseConv:
+        convs_[i] = register_module(name, make_conv(in, in, a[0], in, a[1], a[2]));
+        break;
+      case Op::kBatchNorm:
+        norms_[i] = register_module(name, torch::nn::BatchNorm2d(in));
+        break;
+      case Op::kScale:
+        scales_[i] = register_parameter(name, torch::ones({1}));
+        break;
+      default:
+        break;
     }
   }
 }
@@ -63,32 +80,73 @@ torch::Tensor GraphModule::forward(torch::Tensor input) {
     const Attrs& a = node.attrs;
     torch::Tensor& y = values[i];
     switch (node.op) {
-      case Op::kInput: break;  // only node 0
+      case Op::kInput:
+        break;  // only node 0
       case Op::kConv:
       case Op::kPointwiseConv:
-      case Op::kDepthwiseConv: y = convs_[i]->forward(x); break;
-      case Op::kAdd: y = x + values[node.inputs[1]]; break;
-      case Op::kMul: y = x * values[node.inputs[1]]; break;
-      case Op::kConcat: y = torch::cat({x, values[node.inputs[1]]}, 1); break;
-      case Op::kSplit: y = x.narrow(1, a[0] * (x.size(1) / 2), x.size(1) / 2); break;
+      case Op::kDepthwiseConv:
+        y = convs_[i]->forward(x);
+        break;
+      case Op::kAdd:
+        y = x + values[node.inputs[1]];
+        break;
+      case Op::kMul:
+        y = x * values[node.inputs[1]];
+        break;
+      case Op::kConcat:
+        y = torch::cat({x, values[node.inputs[1]]}, 1);
+        break;
+      case Op::kSplit:
+        y = x.narrow(1, a[0] * (x.size(1) / 2), x.size(1) / 2);
+        break;
       case Op::kShuffle:
         y = x.view({x.size(0), a[0], x.size(1) / a[0], x.size(2), x.size(3)}).transpose(1, 2).reshape(x.sizes());
         break;
-      case Op::kShift: y = shift(x, a[0]); break;
-      case Op::kAvgPool: y = torch::avg_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1}, false, false); break;
-      case Op::kMaxPool: y = torch::max_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1}); break;
-      case Op::kUpsample: y = x.repeat_interleave(2, 2).repeat_interleave(2, 3); break;
-      case Op::kTranspose: y = x.transpose(2, 3).contiguous(); break;
-      case Op::kSpaceToDepth: y = torch::pixel_unshuffle(x, 2); break;
-      case Op::kDepthToSpace: y = torch::pixel_shuffle(x, 2); break;
-      case Op::kScale: y = x * scales_[i]; break;
-      case Op::kBatchNorm: y = norms_[i]->forward(x); break;
-      case Op::kRelu: y = torch::relu(x); break;
-      case Op::kRelu6: y = torch::hardtanh(x, 0, 6); break;
-      case Op::kHardSwish: y = torch::hardswish(x); break;
-      case Op::kSigmoid: y = torch::sigmoid(x); break;
-      case Op::kGelu: y = torch::gelu(x); break;
-      case Op::kIdentity: y = x; break;
+      case Op::kShift:
+        y = shift(x, a[0]);
+        break;
+      case Op::kAvgPool:
+        y = torch::avg_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1}, false, false);
+        break;
+      case Op::kMaxPool:
+        y = torch::max_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1});
+        break;
+      case Op::kUpsample:
+        y = x.repeat_interleave(2, 2).repeat_interleave(2, 3);
+        break;
+      case Op::kTranspose:
+        y = x.transpose(2, 3).contiguous();
+        break;
+      case Op::kSpaceToDepth:
+        y = torch::pixel_unshuffle(x, 2);
+        break;
+      case Op::kDepthToSpace:
+        y = torch::pixel_shuffle(x, 2);
+        break;
+      case Op::kScale:
+        y = x * scales_[i];
+        break;
+      case Op::kBatchNorm:
+        y = norms_[i]->forward(x);
+        break;
+      case Op::kRelu:
+        y = torch::relu(x);
+        break;
+      case Op::kRelu6:
+        y = torch::hardtanh(x, 0, 6);
+        break;
+      case Op::kHardSwish:
+        y = torch::hardswish(x);
+        break;
+      case Op::kSigmoid:
+        y = torch::sigmoid(x);
+        break;
+      case Op::kGelu:
+        y = torch::gelu(x);
+        break;
+      case Op::kIdentity:
+        y = x;
+        break;
     }
   }
   return values.back();

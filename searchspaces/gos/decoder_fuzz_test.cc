@@ -16,9 +16,9 @@ namespace {
 
 // Pieces of genome syntax, so corruptions stay close to the grammar and reach
 // deep into the parser rather than failing at the first character.
-const std::vector<std::string> kTokens = {";",  "(",     ")",    "[",    "]",     ",",       "=",  "n0", "n1",
-                                          "n2", "n99",   "out:", "in:",  "conv",  "add",     "x",  "-1", "0",
-                                          "3",  "99999", "k=3",  "co=",  "relu",  "concat",  " ",  "\n", "\xff"};
+const std::vector<std::string> kTokens = {";",  "(",     ")",    "[",   "]",    ",",      "=", "n0", "n1",
+                                          "n2", "n99",   "out:", "in:", "conv", "add",    "x", "-1", "0",
+                                          "3",  "99999", "k=3",  "co=", "relu", "concat", " ", "\n", "\xff"};
 
 std::vector<std::string> tokenize(const std::string& text) {
   std::vector<std::string> tokens;
@@ -90,8 +90,7 @@ TEST(DecoderFuzz, CorruptedGenomesGiveAValidGraphOrAGosError) {
   int accepted = 0;
   int rejected = 0;
   for (int draw = 0; draw < 100000 && std::chrono::steady_clock::now() < deadline; ++draw) {
-    const std::string input =
-        corrupt(corpus[rng.index(corpus.size())], corpus[rng.index(corpus.size())], rng);
+    const std::string input = corrupt(corpus[rng.index(corpus.size())], corpus[rng.index(corpus.size())], rng);
     try {
       const Graph graph = parse(input, config.spec);
       Graph copy = graph;

@@ -139,7 +139,8 @@ class Parser {
   // "n<digits>"
   std::string node_id(std::string_view what) {
     std::string id = name(what);
-    if (id.size() < 2 || id[0] != 'n' || !std::all_of(id.begin() + 1, id.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    if (id.size() < 2 || id[0] != 'n' ||
+        !std::all_of(id.begin() + 1, id.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
       fail(fmt::format("'{}' is not a node name (n0 for the input, n1, n2, ... for instructions)", id));
     return id;
   }
@@ -281,8 +282,8 @@ Graph parse(std::string_view text, const GraphSpec& spec) {
     } while (parser.accept(","));
     parser.expect(")", fmt::format("after the inputs of node {}", node.id));
     if (static_cast<int>(node.inputs.size()) != def->inputs)
-      parser.fail(fmt::format("node {} ({}): takes {} input(s), got {}", node.id, def->name, def->inputs,
-                              node.inputs.size()));
+      parser.fail(
+          fmt::format("node {} ({}): takes {} input(s), got {}", node.id, def->name, def->inputs, node.inputs.size()));
     by_id.emplace(node.id, parsed.size());
     parsed.push_back(std::move(node));
   }
@@ -358,7 +359,8 @@ uint64_t structural_hash(const Graph& graph) { return node_hashes(graph).back();
 std::vector<uint64_t> node_hashes(const Graph& graph) {
   std::vector<uint64_t> hashes(graph.nodes.size());
   const Shape& input = graph.shapes.front();
-  hashes[0] = mix(mix(mix(0, static_cast<uint64_t>(input.c)), static_cast<uint64_t>(input.h)), static_cast<uint64_t>(input.w));
+  hashes[0] =
+      mix(mix(mix(0, static_cast<uint64_t>(input.c)), static_cast<uint64_t>(input.h)), static_cast<uint64_t>(input.w));
   for (size_t i = 1; i < graph.nodes.size(); ++i) {
     const Node& node = graph.nodes[i];
     const InstructionDef& def = instruction(node.op);
@@ -401,8 +403,8 @@ int64_t count_flops(const Graph& graph) {
 namespace gos::graph {
 
 std::string to_dot(const Graph& graph, std::string_view title) {
-  std::string dot = fmt::format("digraph gos_graph {{\n  label=\"{}\";\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n",
-                                title);
+  std::string dot = fmt::format(
+      "digraph gos_graph {{\n  label=\"{}\";\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n", title);
   dot += fmt::format("  n0 [label=\"input\\n{}\", shape=ellipse];\n", graph.shapes[0].to_string());
   for (size_t i = 1; i < graph.nodes.size(); ++i) {
     const bool output = i + 1 == graph.nodes.size();

@@ -37,9 +37,7 @@ TEST(Instructions, TableIsIndexedByOpAndNamesAreUnique) {
 }
 
 TEST(Instructions, ShapeRules) {
-  const auto infer = [](Op op, std::vector<Shape> in, Attrs attrs = {}) {
-    return instruction(op).infer(in, attrs);
-  };
+  const auto infer = [](Op op, std::vector<Shape> in, Attrs attrs = {}) { return instruction(op).infer(in, attrs); };
   EXPECT_EQ(infer(Op::kConv, {{16, 9, 7}}, {3, 32, 1, 1, 2}).shape, (Shape{32, 5, 4}));
   EXPECT_STREQ(infer(Op::kConv, {{6, 8, 8}}, {3, 32, 4, 1, 1}).error, "its groups do not divide the input channels");
   EXPECT_EQ(infer(Op::kDepthwiseConv, {{16, 8, 8}}, {5, 2, 1}).shape, (Shape{16, 8, 8}));
@@ -127,7 +125,9 @@ std::string shuffled_text(const Graph& graph, Rng& rng) {
   std::vector<int> names(n - 1);
   for (size_t i = 0; i < names.size(); ++i) names[i] = static_cast<int>(i) + 1;
   rng.shuffle(std::span<int>(names));
-  const auto name = [&](int index) { return index == 0 ? std::string("n0") : fmt::format("n{}", 100 + names[index - 1]); };
+  const auto name = [&](int index) {
+    return index == 0 ? std::string("n0") : fmt::format("n{}", 100 + names[index - 1]);
+  };
   std::vector<size_t> order(n - 1);
   for (size_t i = 0; i < order.size(); ++i) order[i] = i + 1;
   rng.shuffle(std::span<size_t>(order));
@@ -177,8 +177,10 @@ TEST(Graph, StructuralHashIgnoresNodeOrderAndCommutativeInputOrder) {
   const Graph c = parse("in:16x8x8;n1=relu(n0);n2=sigmoid(n0);n3=concat(n1,n2);out:n3", kSpec);
   const Graph d = parse("in:16x8x8;n1=sigmoid(n0);n2=relu(n0);n3=concat(n1,n2);out:n3", kSpec);
   EXPECT_NE(structural_hash(c), structural_hash(d));
-  const Graph e = parse("in:16x8x8;n1=pconv[co=32](n0);n2=relu(n1);n3=pconv[co=32](n0);n4=relu(n3);"
-                        "n5=add(n2,n4);out:n5", kSpec);
+  const Graph e = parse(
+      "in:16x8x8;n1=pconv[co=32](n0);n2=relu(n1);n3=pconv[co=32](n0);n4=relu(n3);"
+      "n5=add(n2,n4);out:n5",
+      kSpec);
   EXPECT_NE(structural_hash(a), structural_hash(e));
 }
 
@@ -197,8 +199,9 @@ TEST(Graph, BadGenomesGetMessagesNamingTheProblem) {
   EXPECT_NE(error_of("in:16x8x8;n1=conv[k=3,co=32,g=1,d=1](n0);out:n1").find("attribute s is missing"),
             std::string::npos);
   EXPECT_NE(error_of("in:16x8x8;n1=cnv[k=3](n0);out:n1").find("did you mean 'conv'"), std::string::npos);
-  EXPECT_NE(error_of("in:16x8x8;n1=relu(n0);out:n1").find("the output n1 (relu) has shape 16x8x8, but the operator "
-                                                          "must produce 32x8x8"),
+  EXPECT_NE(error_of("in:16x8x8;n1=relu(n0);out:n1")
+                .find("the output n1 (relu) has shape 16x8x8, but the operator "
+                      "must produce 32x8x8"),
             std::string::npos);
   EXPECT_NE(error_of("in:16x8x8;n4=pconv[co=8](n0);n5=add(n4,n0);n6=pconv[co=32](n5);out:n6")
                 .find("n5 (add): its two inputs have different shapes (input 8x8x8 and 16x8x8)"),
@@ -220,7 +223,7 @@ TEST(Graph, DotShowsEveryNodeAndEdgeAndOrdersNonCommutativeInputs) {
   for (size_t i = 1; i < graph.nodes.size(); ++i)
     EXPECT_NE(dot.find(fmt::format("n{}: {}", i, describe_node(graph, i))), std::string::npos) << i;
   EXPECT_NE(dot.find("[label=\"1\"]"), std::string::npos);  // concat's second input
-  EXPECT_NE(dot.find("peripheries=2"), std::string::npos);    // the output
+  EXPECT_NE(dot.find("peripheries=2"), std::string::npos);  // the output
 }
 
 TEST(Graph, GenomesWithoutASpaceAreCheckedAgainstTheirOwnInput) {

@@ -82,9 +82,9 @@ struct ShapeResult {
 
 struct InstructionDef {
   Op op;
-  const char* name;   // the token in genome strings
-  int inputs;         // 1 or 2 (0 for kInput)
-  bool commutative;   // input order does not change the result (add, mul)
+  const char* name;  // the token in genome strings
+  int inputs;        // 1 or 2 (0 for kInput)
+  bool commutative;  // input order does not change the result (add, mul)
   std::vector<AttrSpec> attrs;
   const char* summary;
   ShapeResult (*infer)(std::span<const Shape> in, const Attrs& attrs);

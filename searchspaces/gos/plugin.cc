@@ -16,7 +16,8 @@ std::vector<std::string> seed_choices() {
 
 ParamSchema schema() {
   ParamSchema s;
-  s.integers("input", std::vector<int64_t>{16, 32, 32}, 1, kMaxSpatial, "input shape [C, H, W] of the replaced operator")
+  s.integers("input", std::vector<int64_t>{16, 32, 32}, 1, kMaxSpatial,
+             "input shape [C, H, W] of the replaced operator")
       .integers("output", std::vector<int64_t>{16, 32, 32}, 1, kMaxSpatial,
                 "output shape [C, H, W] every graph must produce")
       .string("seed", "none", "operator to start from; none samples graphs from scratch", seed_choices())

@@ -48,12 +48,15 @@ Graph make_seed(std::string_view name, const GraphSpec& spec) {
   const Shape& in = spec.input;
   const Shape& out = spec.output;
   int stride = 0;
-  if (out.h == in.h && out.w == in.w) stride = 1;
-  else if (out.h == strided(in.h, 2) && out.w == strided(in.w, 2)) stride = 2;
+  if (out.h == in.h && out.w == in.w)
+    stride = 1;
+  else if (out.h == strided(in.h, 2) && out.w == strided(in.w, 2))
+    stride = 2;
   else
-    throw Error(fmt::format("seed '{}': the output {} is neither the input's resolution nor half of it ({} -> {}x{} "
-                            "or {}x{})",
-                            name, out.to_string(), in.to_string(), in.h, in.w, strided(in.h, 2), strided(in.w, 2)));
+    throw Error(
+        fmt::format("seed '{}': the output {} is neither the input's resolution nor half of it ({} -> {}x{} "
+                    "or {}x{})",
+                    name, out.to_string(), in.to_string(), in.h, in.w, strided(in.h, 2), strided(in.w, 2)));
   // A residual connection exists only where the operator keeps the shape.
   const bool residual = in == out;
   Builder b;

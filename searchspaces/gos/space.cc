@@ -28,7 +28,8 @@ const Graph& GraphSpace::cast(const Genome& genome) {
 GenomePtr GraphSpace::sample(Rng& rng) const {
   if (!seed_) return std::make_shared<Graph>(sample_graph(variation_, rng));
   Graph graph = *seed_;
-  for (int64_t step = rng.uniform_int(0, config_.seed_walk); step > 0; --step) graph = mutate_graph(variation_, graph, rng);
+  for (int64_t step = rng.uniform_int(0, config_.seed_walk); step > 0; --step)
+    graph = mutate_graph(variation_, graph, rng);
   return std::make_shared<Graph>(std::move(graph));
 }
 
@@ -112,9 +113,14 @@ std::vector<Kernel> GraphSpace::kernels(const Genome& genome) const {
     kernel.params = static_cast<double>(node_params(graph, i));
     const Shape& in = graph.shapes[node.inputs[0]];
     const Shape& out = graph.shapes[i];
-    kernel.features = {static_cast<double>(in.c), static_cast<double>(in.h), static_cast<double>(in.w),
-                       static_cast<double>(out.c), static_cast<double>(out.h), static_cast<double>(out.w),
-                       kernel.flops, kernel.params};
+    kernel.features = {static_cast<double>(in.c),
+                       static_cast<double>(in.h),
+                       static_cast<double>(in.w),
+                       static_cast<double>(out.c),
+                       static_cast<double>(out.h),
+                       static_cast<double>(out.w),
+                       kernel.flops,
+                       kernel.params};
     for (size_t a = 0; a < def.attrs.size(); ++a) kernel.features.push_back(node.attrs[a]);
     kernels.push_back(std::move(kernel));
   }

@@ -47,7 +47,8 @@ TEST(GraphSpace, SeededSamplingStartsAtTheSeed) {
   Rng rng(2);
   int exact_seed = 0;
   for (int draw = 0; draw < 100; ++draw)
-    if (space.serialize(*space.sample(rng)) == "in:8x8x8;n1=conv[k=3,co=16,g=1,d=1,s=2](n0);n2=bn(n1);n3=relu(n2);out:n3")
+    if (space.serialize(*space.sample(rng)) ==
+        "in:8x8x8;n1=conv[k=3,co=16,g=1,d=1,s=2](n0);n2=bn(n1);n3=relu(n2);out:n3")
       ++exact_seed;
   // Walk lengths 0..4 are uniform, so about a fifth of the draws are the seed itself.
   EXPECT_GT(exact_seed, 8);

@@ -124,11 +124,16 @@ std::vector<Op> all_instructions() {
 
 const char* to_string(Mutation mutation) {
   switch (mutation) {
-    case Mutation::kInsert: return "insert";
-    case Mutation::kRemove: return "remove";
-    case Mutation::kChangeInstruction: return "change_instruction";
-    case Mutation::kChangeAttribute: return "change_attribute";
-    case Mutation::kRewire: return "rewire";
+    case Mutation::kInsert:
+      return "insert";
+    case Mutation::kRemove:
+      return "remove";
+    case Mutation::kChangeInstruction:
+      return "change_instruction";
+    case Mutation::kChangeAttribute:
+      return "change_attribute";
+    case Mutation::kRewire:
+      return "rewire";
   }
   return "?";
 }
@@ -166,10 +171,10 @@ Graph sample_graph(const VariationConfig& config, Rng& rng) {
     canonicalize(graph);
     if (validate(graph, config.spec).empty()) return graph;
   }
-  throw Error(fmt::format("could not sample a valid operator graph from {} to {} with at most {} instructions in {} "
-                          "draws; allow pconv/avgpool/maxpool/upsample or raise max_nodes",
-                          config.spec.input.to_string(), config.spec.output.to_string(), config.spec.max_nodes,
-                          config.attempts));
+  throw Error(fmt::format(
+      "could not sample a valid operator graph from {} to {} with at most {} instructions in {} "
+      "draws; allow pconv/avgpool/maxpool/upsample or raise max_nodes",
+      config.spec.input.to_string(), config.spec.output.to_string(), config.spec.max_nodes, config.attempts));
 }
 
 bool try_mutation(const VariationConfig& config, const Graph& parent, Mutation kind, Rng& rng, Graph& child) {
@@ -275,8 +280,10 @@ bool exchange(const VariationConfig& config, const Graph& into, int at, const Gr
   for (size_t i = static_cast<size_t>(at) + 1; i < into.nodes.size(); ++i) {
     Node node = into.nodes[i];
     for (int j = 0; j < instruction(node.op).inputs; ++j) {
-      if (node.inputs[j] == at) node.inputs[j] = replacement;
-      else if (node.inputs[j] > at) node.inputs[j] += copied;
+      if (node.inputs[j] == at)
+        node.inputs[j] = replacement;
+      else if (node.inputs[j] > at)
+        node.inputs[j] += copied;
     }
     child.nodes.push_back(node);
   }

@@ -34,7 +34,8 @@ std::set<Op> ops_of(const Graph& graph) {
 }
 
 TEST(Variation, SamplingProducesEveryInstructionAndOnlyValidGraphs) {
-  for (const auto& [in, out] : {std::pair{Shape{16, 8, 8}, Shape{32, 8, 8}}, std::pair{Shape{16, 8, 8}, Shape{16, 4, 4}}}) {
+  for (const auto& [in, out] :
+       {std::pair{Shape{16, 8, 8}, Shape{32, 8, 8}}, std::pair{Shape{16, 8, 8}, Shape{16, 4, 4}}}) {
     const VariationConfig config = make_config(in, out, 16);
     Rng rng(1);
     std::set<Op> seen;
@@ -52,7 +53,8 @@ TEST(Variation, SamplingRespectsTheAllowedInstructions) {
   config.allowed = {Op::kRelu, Op::kPointwiseConv, Op::kAdd};
   Rng rng(2);
   for (int draw = 0; draw < 500; ++draw)
-    for (Op op : ops_of(sample_graph(config, rng))) EXPECT_TRUE(op == Op::kRelu || op == Op::kPointwiseConv || op == Op::kAdd);
+    for (Op op : ops_of(sample_graph(config, rng)))
+      EXPECT_TRUE(op == Op::kRelu || op == Op::kPointwiseConv || op == Op::kAdd);
   config.allowed = {Op::kRelu};  // no channel adapter: 16 -> 32 is impossible
   EXPECT_THROW(sample_graph(config, rng), Error);
 }
