@@ -52,7 +52,8 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   try {
     return std::make_unique<GraphSpace>(config);
   } catch (const Error& e) {
-    throw params.error("seed", e.what());
+    // With a seed, the seed did not fit; without one, sampling found no graph.
+    throw params.error(config.seed != "none" ? "seed" : "allowed", e.what());
   }
 }
 

@@ -15,7 +15,14 @@ GraphSpace::GraphSpace(GraphSpaceConfig config) : config_(std::move(config)) {
   variation_.spec = {config_.input, config_.output, config_.max_nodes};
   variation_.allowed = config_.allowed;
   variation_.channel_choices = default_channel_choices(variation_.spec);
-  if (config_.seed != "none") seed_ = make_seed(config_.seed, variation_.spec);
+  if (config_.seed != "none") {
+    seed_ = make_seed(config_.seed, variation_.spec);
+  } else {
+    // Fail at configuration time, not mid-run, when the allowed instructions
+    // cannot reach the output shape within max_nodes.
+    Rng probe(0);
+    sample_graph(variation_, probe);
+  }
   mutator_ = std::make_shared<GraphMutator>(variation_);
 }
 

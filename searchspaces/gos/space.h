@@ -28,7 +28,8 @@ struct GraphSpaceConfig {
 
 class GraphSpace : public SearchSpace {
  public:
-  // Throws gos::Error when the seed is unknown or does not fit the shapes.
+  // Throws gos::Error when the seed is unknown or does not fit the shapes, or
+  // (without a seed) when no valid graph can be sampled.
   explicit GraphSpace(GraphSpaceConfig config);
 
   GenomePtr sample(Rng& rng) const override;

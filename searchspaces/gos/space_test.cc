@@ -96,12 +96,20 @@ metric = "parameters"
 )";
   Experiment built = build_experiment(parse_experiment(experiment, "<text>", ".", {}, registry), registry);
   EXPECT_NE(built.space->describe().find("seed 'bottleneck'"), std::string::npos);
-  try {
-    build_experiment(parse_experiment(experiment, "<text>", ".", {"search_space.input=[8, 8]"}, registry), registry);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("needs exactly 3 values"), std::string::npos) << e.what();
-  }
+  const auto error_with = [&](std::vector<std::string> overrides) {
+    try {
+      build_experiment(parse_experiment(experiment, "<text>", ".", overrides, registry), registry);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error_with({"search_space.input=[8, 8]"}).find("needs exactly 3 values"), std::string::npos);
+  EXPECT_NE(error_with({"search_space.output=[16, 3, 3]"}).find("neither the input's resolution nor half of it"),
+            std::string::npos);
+  const std::string no_adapter = error_with({"search_space.seed=\"none\"", "search_space.allowed=[\"relu\"]"});
+  EXPECT_NE(no_adapter.find("allowed"), std::string::npos) << no_adapter;
+  EXPECT_NE(no_adapter.find("could not sample a valid operator graph"), std::string::npos) << no_adapter;
 }
 
 }  // namespace
