@@ -60,8 +60,8 @@ bool adapter_chain(const VariationConfig& config, Shape from, const Shape& to, i
 
 // Inserts an adapter chain after node `at` (whose new shape is `from`) so that
 // its consumers, which expected `to`, read the chain's end instead. This is
-// the repair that lets insert and change_instruction introduce instructions
-// which change the shape (upsample, space_to_depth, concat, ...).
+// the repair that lets insert, change_instruction and change_attribute make
+// shape-changing edits (upsample, space_to_depth, concat, a stride of 2, ...).
 bool splice_adapters(const VariationConfig& config, std::vector<Node>& nodes, int at, const Shape& from,
                      const Shape& to, Rng& rng) {
   if (from == to) return true;
@@ -233,6 +233,9 @@ bool try_mutation(const VariationConfig& config, const Graph& parent, Mutation k
       Attrs drawn;
       draw_attrs(config, nodes[target].op, rng, drawn);
       nodes[target].attrs[a] = drawn[a];
+      Shape shape;
+      if (!infer_node(parent, nodes[target], shape)) return false;
+      if (!splice_adapters(config, nodes, target, shape, parent.shapes[target], rng)) return false;
       return accept(config, parent, child, -1);
     }
     case Mutation::kRewire: {

@@ -1,8 +1,10 @@
 #pragma once
 // Random construction and variation of operator graphs: sampling from
 // scratch, the five shape-preserving mutations, and crossover by subgraph
-// exchange. Every function here returns only valid graphs: an edit that breaks
-// a shape rule or the output shape is rejected and redrawn, never emitted.
+// exchange. Every function here returns only valid graphs: an edit that gives
+// a node a new shape is repaired by splicing adapters (pooling, upsampling,
+// pconv) after it; one that still breaks a shape rule, the output shape or
+// max_nodes is rejected and redrawn, never emitted.
 #include <vector>
 
 #include "framework/rng.h"
