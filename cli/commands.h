@@ -28,5 +28,6 @@ int run_command(const Args& args);
 int compare_command(const Args& args);
 int sweep_command(const Args& args);
 int nb201_command(const Args& args);
+int show_command(const Args& args);
 
 }  // namespace gos::cli

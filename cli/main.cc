@@ -25,6 +25,7 @@ const std::vector<Command>& commands() {
       {"compare", "hypervolume of runs by strategy at fixed budgets, with an SVG plot", compare_command},
       {"sweep", "run one experiment over seeds and strategies into one folder", sweep_command},
       {"nb201", "convert or inspect the NAS-Bench-201 tabular benchmark", nb201_command},
+      {"show", "draw a gos_graph genome as Graphviz DOT and SVG", show_command},
   };
   return list;
 }
