@@ -314,16 +314,12 @@ void ResultsWriter::append(std::span<const EvaluationRecord> records, const Gene
     resize_rows(front_values_set, 0);
     append_rows(front_values_set, H5::PredType::NATIVE_DOUBLE, front_values.data(), front.size());
 
-    // The summary row goes last: a generation counts as complete once it is there.
+    // Indicators first and the summary row last: a generation counts as
+    // complete once its summary row is there, and resume truncates any
+    // column (indicators included) that ran ahead of it.
     H5::Group generations = file.openGroup("generations");
-    const int64_t row[] = {generation.generation, generation.evaluations, generation.front_size};
-    for (int i = 0; i < 3; ++i) {
-      H5::DataSet dataset = generations.openDataSet(kGenerationColumns[i]);
-      append_rows(dataset, H5::PredType::NATIVE_INT64, &row[i], 1);
-    }
     H5::DataSet elapsed = generations.openDataSet("elapsed_seconds");
     const hsize_t previous_rows = rows_of(elapsed);
-    append_rows(elapsed, H5::PredType::NATIVE_DOUBLE, &generation.elapsed_seconds, 1);
     for (const auto& [name, value] : generation.indicators) {
       H5::DataSet dataset;
       if (generations.nameExists(name)) {
@@ -335,6 +331,12 @@ void ResultsWriter::append(std::span<const EvaluationRecord> records, const Gene
         append_rows(dataset, H5::PredType::NATIVE_DOUBLE, missing.data(), missing.size());
       }
       append_rows(dataset, H5::PredType::NATIVE_DOUBLE, &value, 1);
+    }
+    append_rows(elapsed, H5::PredType::NATIVE_DOUBLE, &generation.elapsed_seconds, 1);
+    const int64_t row[] = {generation.generation, generation.evaluations, generation.front_size};
+    for (int i = 2; i >= 0; --i) {
+      H5::DataSet dataset = generations.openDataSet(kGenerationColumns[i]);
+      append_rows(dataset, H5::PredType::NATIVE_INT64, &row[i], 1);
     }
     file.close();
     return 0;
