@@ -25,5 +25,7 @@ void load_default_plugins(PluginRegistry& registry, const std::vector<std::strin
 int plugins_command(const Args& args);
 int validate_command(const Args& args);
 int run_command(const Args& args);
+int lut_command(const Args& args);
+int latency_command(const Args& args);
 
 }  // namespace gos::cli

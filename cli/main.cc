@@ -22,6 +22,10 @@ const std::vector<Command>& commands() {
       {"run", "run an experiment file (resumable)", run_command},
       {"validate", "check an experiment file without running it", validate_command},
       {"plugins", "list plugins with their kind, version, path and parameters", plugins_command},
+#ifdef GOS_WITH_LATENCY_COMMANDS
+      {"lut", "build a per-operator latency lookup table on a device", lut_command},
+      {"latency", "latency datasets, predictor training and evaluation", latency_command},
+#endif
   };
   return list;
 }
