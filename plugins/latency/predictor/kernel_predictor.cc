@@ -27,14 +27,9 @@ FeatureLayout layout_for(const std::vector<std::vector<Kernel>>& models, std::ve
   FeatureLayout layout;
   layout.hardware_features = std::move(hardware_features);
   std::set<std::string> types;
-  bool first = true;
   for (const auto& kernels : models) {
     for (const Kernel& kernel : kernels) {
-      if (first) layout.kernel_features = kernel.features.size();
-      first = false;
-      if (kernel.features.size() != layout.kernel_features)
-        throw Error(fmt::format("kernel '{}' has {} features, earlier kernels have {}; a predictor needs one layout",
-                                kernel.key, kernel.features.size(), layout.kernel_features));
+      layout.kernel_features = std::max(layout.kernel_features, kernel.features.size());
       types.insert(kernel.type);
     }
   }
@@ -72,7 +67,7 @@ std::vector<std::vector<double>> feature_rows(const FeatureLayout& layout, const
       throw Error(fmt::format("{}: kernel type '{}' (of '{}') is not in the predictor's layout; it was trained on "
                               "types [{}]",
                               source, kernel.type, kernel.key, join(layout.kernel_types, ", ")));
-    if (kernel.features.size() != layout.kernel_features)
+    if (kernel.features.size() > layout.kernel_features)
       throw Error(fmt::format("{}: kernel '{}' has {} features; the predictor's layout has {}", source, kernel.key,
                               kernel.features.size(), layout.kernel_features));
     std::vector<double> row(layout.width(), 0.0);
@@ -80,6 +75,7 @@ std::vector<std::vector<double>> feature_rows(const FeatureLayout& layout, const
     row[at] = 1;
     at = layout.kernel_types.size();
     for (double f : kernel.features) row[at++] = std::log1p(std::max(f, 0.0));
+    at = layout.kernel_types.size() + layout.kernel_features;
     row[at++] = std::log1p(kernel.flops);
     row[at++] = std::log1p(kernel.params);
     for (double h : hardware) row[at++] = std::log1p(std::max(h, 0.0));

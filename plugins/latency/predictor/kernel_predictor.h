@@ -21,7 +21,9 @@ namespace gos {
 inline constexpr int64_t kPredictorSchemaVersion = 1;
 
 // What one kernel row is made of, in order: one-hot kernel type, log1p of each
-// kernel feature, log1p(flops), log1p(params), log1p of each hardware feature.
+// kernel feature (zero-padded to kernel_features: kernel types may have
+// different attribute counts), log1p(flops), log1p(params), log1p of each
+// hardware feature.
 struct FeatureLayout {
   std::vector<std::string> kernel_types;
   size_t kernel_features = 0;
@@ -31,8 +33,8 @@ struct FeatureLayout {
   bool operator==(const FeatureLayout&) const = default;
 };
 
-// The layout covering every kernel given. Throws gos::Error when kernels
-// disagree on their number of features.
+// The layout covering every kernel given: all their types, and room for the
+// longest feature list.
 FeatureLayout layout_for(const std::vector<std::vector<Kernel>>& models, std::vector<std::string> hardware_features);
 // Device properties as numbers, in the layout's order. Throws gos::Error
 // naming a property the device does not report or that is not a number.

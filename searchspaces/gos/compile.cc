@@ -1,0 +1,178 @@
+// The one LibTorch translation unit of operator graphs: compilation to a
+// module, the workload for devices, and the functional fingerprint.
+#include "searchspaces/gos/compile.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "framework/rng.h"
+#include "searchspaces/gos/runtime.h"
+
+namespace gos::graph {
+namespace {
+
+torch::Tensor shift(const torch::Tensor& x, int direction) {
+  const int64_t h = x.size(2);
+  const int64_t w = x.size(3);
+  // Pads are (left, right, top, bottom); the vacated row or column is zero.
+  switch (direction) {
+    case 0: return torch::constant_pad_nd(x.narrow(2, 1, h - 1), {0, 0, 0, 1});
+    case 1: return torch::constant_pad_nd(x.narrow(2, 0, h - 1), {0, 0, 1, 0});
+    case 2: return torch::constant_pad_nd(x.narrow(3, 1, w - 1), {0, 1, 0, 0});
+    default: return torch::constant_pad_nd(x.narrow(3, 0, w - 1), {1, 0, 0, 0});
+  }
+}
+
+torch::nn::Conv2d make_conv(int in, int out, int k, int groups, int dilation, int stride) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, k)
+                               .stride(stride)
+                               .padding(dilation * (k - 1) / 2)
+                               .dilation(dilation)
+                               .groups(groups)
+                               .bias(false));
+}
+
+}  // namespace
+
+GraphModule::GraphModule(const Graph& graph)
+    : graph_(graph), convs_(graph.nodes.size(), nullptr), norms_(graph.nodes.size(), nullptr),
+      scales_(graph.nodes.size()) {
+  for (size_t i = 1; i < graph_.nodes.size(); ++i) {
+    const Node& node = graph_.nodes[i];
+    const int in = graph_.shapes[node.inputs[0]].c;
+    const Attrs& a = node.attrs;
+    const std::string name = fmt::format("n{}", i);
+    switch (node.op) {
+      case Op::kConv: convs_[i] = register_module(name, make_conv(in, a[1], a[0], a[2], a[3], a[4])); break;
+      case Op::kPointwiseConv: convs_[i] = register_module(name, make_conv(in, a[0], 1, 1, 1, 1)); break;
+      case Op::kDepthwiseConv: convs_[i] = register_module(name, make_conv(in, in, a[0], in, a[1], a[2])); break;
+      case Op::kBatchNorm: norms_[i] = register_module(name, torch::nn::BatchNorm2d(in)); break;
+      case Op::kScale: scales_[i] = register_parameter(name, torch::ones({1})); break;
+      default: break;
+    }
+  }
+}
+
+torch::Tensor GraphModule::forward(torch::Tensor input) {
+  std::vector<torch::Tensor> values(graph_.nodes.size());
+  values[0] = input;
+  for (size_t i = 1; i < graph_.nodes.size(); ++i) {
+    const Node& node = graph_.nodes[i];
+    const torch::Tensor& x = values[node.inputs[0]];
+    const Attrs& a = node.attrs;
+    torch::Tensor& y = values[i];
+    switch (node.op) {
+      case Op::kInput: break;  // only node 0
+      case Op::kConv:
+      case Op::kPointwiseConv:
+      case Op::kDepthwiseConv: y = convs_[i]->forward(x); break;
+      case Op::kAdd: y = x + values[node.inputs[1]]; break;
+      case Op::kMul: y = x * values[node.inputs[1]]; break;
+      case Op::kConcat: y = torch::cat({x, values[node.inputs[1]]}, 1); break;
+      case Op::kSplit: y = x.narrow(1, a[0] * (x.size(1) / 2), x.size(1) / 2); break;
+      case Op::kShuffle:
+        y = x.view({x.size(0), a[0], x.size(1) / a[0], x.size(2), x.size(3)}).transpose(1, 2).reshape(x.sizes());
+        break;
+      case Op::kShift: y = shift(x, a[0]); break;
+      case Op::kAvgPool: y = torch::avg_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1}, false, false); break;
+      case Op::kMaxPool: y = torch::max_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1}); break;
+      case Op::kUpsample: y = x.repeat_interleave(2, 2).repeat_interleave(2, 3); break;
+      case Op::kTranspose: y = x.transpose(2, 3).contiguous(); break;
+      case Op::kSpaceToDepth: y = torch::pixel_unshuffle(x, 2); break;
+      case Op::kDepthToSpace: y = torch::pixel_shuffle(x, 2); break;
+      case Op::kScale: y = x * scales_[i]; break;
+      case Op::kBatchNorm: y = norms_[i]->forward(x); break;
+      case Op::kRelu: y = torch::relu(x); break;
+      case Op::kRelu6: y = torch::hardtanh(x, 0, 6); break;
+      case Op::kHardSwish: y = torch::hardswish(x); break;
+      case Op::kSigmoid: y = torch::sigmoid(x); break;
+      case Op::kGelu: y = torch::gelu(x); break;
+      case Op::kIdentity: y = x; break;
+    }
+  }
+  return values.back();
+}
+
+namespace {
+
+class GraphWorkload : public Workload {
+ public:
+  GraphWorkload(const Graph& graph, int batch, std::string key)
+      : module_(std::make_shared<GraphModule>(graph)), key_(std::move(key)) {
+    const Shape& in = graph.shapes.front();
+    module_->eval();
+    input_ = torch::randn({batch, in.c, in.h, in.w}, torch::TensorOptions().dtype(torch::kFloat32));
+  }
+  std::string key() const override { return key_; }
+  void run() override {
+    torch::NoGradGuard no_grad;
+    module_->forward(input_);
+  }
+
+ private:
+  std::shared_ptr<GraphModule> module_;
+  torch::Tensor input_;
+  std::string key_;
+};
+
+// Fills `tensor` with `scale` * standard normals from `rng` (plus `offset`).
+void fill(torch::Tensor tensor, Rng& rng, double scale, double offset = 0) {
+  std::vector<float> values(static_cast<size_t>(tensor.numel()));
+  for (float& value : values) value = static_cast<float>(offset + scale * rng.normal());
+  tensor.copy_(torch::from_blob(values.data(), tensor.sizes(), torch::kFloat32));
+}
+
+// The probe: one sample, values from a fixed stream.
+constexpr uint64_t kProbeSeed = 0x9b0be;
+constexpr int kSignificantDigits = 4;
+
+}  // namespace
+
+std::unique_ptr<Workload> make_graph_workload(const Graph& graph, int batch, std::string key) {
+  return std::make_unique<GraphWorkload>(graph, batch, std::move(key));
+}
+
+uint64_t functional_fingerprint(const Graph& graph) {
+  torch::NoGradGuard no_grad;
+  GraphModule module(graph);
+  module.eval();
+  for (size_t i = 1; i < graph.nodes.size(); ++i) {
+    // Seeded by the node's own instruction, attributes and input shape, not
+    // by its position or ancestry: an inserted identity upstream or another
+    // listing order must leave every weight unchanged.
+    Rng rng(stable_hash(describe_node(graph, i) + graph.shapes[graph.nodes[i].inputs[0]].to_string()));
+    if (auto conv = module.conv(i)) {
+      const auto& w = conv->weight;
+      fill(w, rng, 1.0 / std::sqrt(static_cast<double>(w.numel() / w.size(0))));
+    } else if (auto norm = module.batch_norm(i)) {
+      fill(norm->weight, rng, 0.1, 1.0);
+      fill(norm->bias, rng, 0.1);
+    } else if (module.scale(i).defined()) {
+      fill(module.scale(i), rng, 0.1, 1.0);
+    }
+  }
+  const Shape& in = graph.shapes.front();
+  torch::Tensor probe = torch::empty({1, in.c, in.h, in.w});
+  Rng probe_rng(kProbeSeed);
+  fill(probe, probe_rng, 1.0);
+  const torch::Tensor output = module.forward(probe).contiguous();
+  const Shape& out = graph.output_shape();
+  uint64_t hash = stable_hash(out.to_string());
+  const float* data = output.data_ptr<float>();
+  for (int64_t k = 0; k < output.numel(); ++k) {
+    const double value = data[k];
+    int64_t token[2] = {0, 0};  // (mantissa, exponent) rounded to kSignificantDigits
+    if (!std::isfinite(value)) {
+      token[1] = std::isnan(value) ? 1000 : value > 0 ? 1001 : 1002;
+    } else if (std::abs(value) > 1e-30) {
+      const int exponent = static_cast<int>(std::floor(std::log10(std::abs(value))));
+      token[0] = std::llround(value * std::pow(10.0, kSignificantDigits - 1 - exponent));
+      token[1] = exponent;
+    }
+    hash = stable_hash(std::string_view(reinterpret_cast<const char*>(token), sizeof(token)), hash);
+  }
+  return hash;
+}
+
+}  // namespace gos::graph

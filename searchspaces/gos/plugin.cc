@@ -1,0 +1,63 @@
+// Plugin entry point for the `gos_graph` search space.
+#include <fmt/format.h>
+
+#include "framework/plugin_abi.h"
+#include "searchspaces/gos/seeds.h"
+#include "searchspaces/gos/space.h"
+
+namespace gos::graph {
+namespace {
+
+std::vector<std::string> seed_choices() {
+  std::vector<std::string> choices{"none"};
+  for (const std::string& name : seed_names()) choices.push_back(name);
+  return choices;
+}
+
+ParamSchema schema() {
+  ParamSchema s;
+  s.integers("input", std::vector<int64_t>{16, 32, 32}, 1, kMaxSpatial, "input shape [C, H, W] of the replaced operator")
+      .integers("output", std::vector<int64_t>{16, 32, 32}, 1, kMaxSpatial,
+                "output shape [C, H, W] every graph must produce")
+      .string("seed", "none", "operator to start from; none samples graphs from scratch", seed_choices())
+      .integer("seed_walk", 4, 0, 1000, "sampling applies 0..seed_walk random mutations to the seed")
+      .integer("max_nodes", 24, 1, 256, "maximum number of instruction nodes per graph")
+      .strings("allowed", instruction_names(), "instructions that may be drawn (default: all)", instruction_names())
+      .integer("batch", 1, 1, 4096, "batch size of the workload run on devices")
+      .boolean("skip_equivalent", true,
+               "neighbours() skips candidates computing the same function (functional fingerprint)");
+  return s;
+}
+
+Shape read_shape(const Params& params, const char* key) {
+  const auto& values = params.get_ints(key);
+  if (values.size() != 3)
+    throw params.error(key, fmt::format("needs exactly 3 values [C, H, W], got {}", values.size()));
+  return {static_cast<int>(values[0]), static_cast<int>(values[1]), static_cast<int>(values[2])};
+}
+
+std::unique_ptr<Component> create(const Params& params, PluginHost&) {
+  GraphSpaceConfig config;
+  config.input = read_shape(params, "input");
+  config.output = read_shape(params, "output");
+  config.seed = params.get_string("seed");
+  config.seed_walk = static_cast<int>(params.get_int("seed_walk"));
+  config.max_nodes = static_cast<size_t>(params.get_int("max_nodes"));
+  config.allowed.clear();
+  for (const std::string& name : params.get_strings("allowed")) config.allowed.push_back(find_instruction(name)->op);
+  if (config.allowed.empty()) throw params.error("allowed", "needs at least one instruction");
+  config.batch = static_cast<int>(params.get_int("batch"));
+  config.skip_equivalent = params.get_bool("skip_equivalent");
+  try {
+    return std::make_unique<GraphSpace>(config);
+  } catch (const Error& e) {
+    throw params.error("seed", e.what());
+  }
+}
+
+}  // namespace
+}  // namespace gos::graph
+
+GOS_PLUGIN("gos_graph", gos::PluginKind::kSearchSpace, "1.0.0",
+           "GOS operator graphs: operators as DAGs of basic instructions with fixed input/output shapes",
+           &gos::graph::schema, &gos::graph::create)

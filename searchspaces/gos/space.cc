@@ -1,0 +1,133 @@
+#include "searchspaces/gos/space.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "searchspaces/gos/runtime.h"
+#include "searchspaces/gos/seeds.h"
+
+namespace gos::graph {
+
+GraphSpace::GraphSpace(GraphSpaceConfig config) : config_(std::move(config)) {
+  if (config_.allowed.empty()) throw Error("gos_graph: the list of allowed instructions is empty");
+  variation_.spec = {config_.input, config_.output, config_.max_nodes};
+  variation_.allowed = config_.allowed;
+  variation_.channel_choices = default_channel_choices(variation_.spec);
+  if (config_.seed != "none") seed_ = make_seed(config_.seed, variation_.spec);
+  mutator_ = std::make_shared<GraphMutator>(variation_);
+}
+
+const Graph& GraphSpace::cast(const Genome& genome) {
+  const auto* graph = dynamic_cast<const Graph*>(&genome);
+  if (!graph) throw std::invalid_argument("genome is not an operator graph");
+  return *graph;
+}
+
+GenomePtr GraphSpace::sample(Rng& rng) const {
+  if (!seed_) return std::make_shared<Graph>(sample_graph(variation_, rng));
+  Graph graph = *seed_;
+  for (int64_t step = rng.uniform_int(0, config_.seed_walk); step > 0; --step) graph = mutate_graph(variation_, graph, rng);
+  return std::make_shared<Graph>(std::move(graph));
+}
+
+std::vector<GenomePtr> GraphSpace::neighbours(const Genome& genome, Rng& rng, size_t limit) const {
+  const Graph& parent = cast(genome);
+  std::set<uint64_t> structures{structural_hash(parent)};
+  std::set<uint64_t> functions;
+  if (config_.skip_equivalent) functions.insert(functional_fingerprint(parent));
+  std::vector<GenomePtr> result;
+  // Mutations may repeat; a bounded number of draws keeps this finite.
+  for (size_t attempt = 0; result.size() < limit && attempt < 20 * limit; ++attempt) {
+    Graph child = mutate_graph(variation_, parent, rng);
+    if (!structures.insert(structural_hash(child)).second) continue;
+    if (config_.skip_equivalent && !functions.insert(functional_fingerprint(child)).second) continue;
+    result.push_back(std::make_shared<Graph>(std::move(child)));
+  }
+  return result;
+}
+
+std::pair<GenomePtr, GenomePtr> GraphSpace::crossover(const Genome& a, const Genome& b, Rng& rng) const {
+  auto [first, second] = crossover_graphs(variation_, cast(a), cast(b), rng);
+  return {std::make_shared<Graph>(std::move(first)), std::make_shared<Graph>(std::move(second))};
+}
+
+std::vector<double> GraphSpace::encode(const Genome& genome) const {
+  // An instruction histogram, then per node slot: instruction, the two input
+  // slots (+1, so 0 means none), output channels and height relative to the
+  // output's. Empty slots stay 0.
+  const Graph& graph = cast(genome);
+  constexpr size_t kPerSlot = 5;
+  std::vector<double> features(kOpCount - 1 + kPerSlot * config_.max_nodes, 0.0);
+  for (size_t i = 1; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    features[static_cast<size_t>(node.op) - 1] += 1;
+    double* slot = &features[kOpCount - 1 + kPerSlot * (i - 1)];
+    slot[0] = static_cast<double>(node.op);
+    slot[1] = node.inputs[0] + 1;
+    slot[2] = node.inputs[1] + 1;
+    slot[3] = static_cast<double>(graph.shapes[i].c) / config_.output.c;
+    slot[4] = static_cast<double>(graph.shapes[i].h) / config_.output.h;
+  }
+  return features;
+}
+
+std::string GraphSpace::serialize(const Genome& genome) const { return graph::serialize(cast(genome)); }
+
+GenomePtr GraphSpace::deserialize(std::string_view text) const {
+  return std::make_shared<Graph>(parse(text, variation_.spec));
+}
+
+std::string GraphSpace::describe() const {
+  return fmt::format(
+      "GOS operator graphs: DAGs of up to {} instructions ({} allowed) from an input {} to an output {}, replacing "
+      "one operator; {}. Metrics: parameters, flops. Canonical genome: in:CxHxW;n1=op[attr=v,...](n0);...;out:nK.",
+      config_.max_nodes, config_.allowed.size(), config_.input.to_string(), config_.output.to_string(),
+      seed_ ? fmt::format("sampling walks up to {} mutations from the seed '{}'", config_.seed_walk, config_.seed)
+            : std::string("sampling builds graphs from scratch"));
+}
+
+std::vector<MetricKey> GraphSpace::metrics() const { return {{Metric::kParameters, ""}, {Metric::kFlops, ""}}; }
+
+double GraphSpace::query(const Genome& genome, const MetricKey& key) const {
+  const Graph& graph = cast(genome);
+  if (key == MetricKey{Metric::kParameters, ""}) return static_cast<double>(count_params(graph));
+  if (key == MetricKey{Metric::kFlops, ""}) return static_cast<double>(count_flops(graph));
+  return SearchSpace::query(genome, key);
+}
+
+std::vector<Kernel> GraphSpace::kernels(const Genome& genome) const {
+  const Graph& graph = cast(genome);
+  std::vector<Kernel> kernels;
+  for (size_t i = 1; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    const InstructionDef& def = instruction(node.op);
+    Kernel kernel;
+    kernel.type = def.name;
+    std::string inputs = graph.shapes[node.inputs[0]].to_string();
+    if (def.inputs == 2) inputs += "," + graph.shapes[node.inputs[1]].to_string();
+    kernel.key = fmt::format("{}:{}->{}", describe_node(graph, i), inputs, graph.shapes[i].to_string());
+    kernel.flops = static_cast<double>(node_flops(graph, i));
+    kernel.params = static_cast<double>(node_params(graph, i));
+    const Shape& in = graph.shapes[node.inputs[0]];
+    const Shape& out = graph.shapes[i];
+    kernel.features = {static_cast<double>(in.c), static_cast<double>(in.h), static_cast<double>(in.w),
+                       static_cast<double>(out.c), static_cast<double>(out.h), static_cast<double>(out.w),
+                       kernel.flops, kernel.params};
+    for (size_t a = 0; a < def.attrs.size(); ++a) kernel.features.push_back(node.attrs[a]);
+    kernels.push_back(std::move(kernel));
+  }
+  return kernels;
+}
+
+std::unique_ptr<Workload> GraphSpace::workload(const Genome& genome) const {
+  const Graph& graph = cast(genome);
+  return make_graph_workload(graph, config_.batch, graph::serialize(graph));
+}
+
+GenomePtr GraphMutator::mutate(const SearchSpace&, const Genome& parent, Rng& rng) const {
+  return std::make_shared<Graph>(mutate_graph(config_, GraphSpace::cast(parent), rng));
+}
+
+}  // namespace gos::graph

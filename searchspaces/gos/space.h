@@ -1,0 +1,70 @@
+#pragma once
+// The `gos_graph` search space: operators as instruction graphs that replace
+// one operator of a network, keeping its input and output shapes.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/search_space.h"
+#include "searchspaces/gos/graph.h"
+#include "searchspaces/gos/variation.h"
+
+namespace gos::graph {
+
+struct GraphSpaceConfig {
+  Shape input{16, 32, 32};
+  Shape output{16, 32, 32};
+  size_t max_nodes = 24;
+  // "none": sample() builds graphs from scratch; otherwise a seed name
+  // (seeds.h) and sample() returns the seed after 0..seed_walk mutations.
+  std::string seed = "none";
+  int seed_walk = 4;
+  std::vector<Op> allowed = all_instructions();
+  int batch = 1;  // batch size of workload()
+  // neighbours() skips candidates that compute the same function as the
+  // genome or an earlier neighbour (functional fingerprint, runtime.h).
+  bool skip_equivalent = true;
+};
+
+class GraphSpace : public SearchSpace {
+ public:
+  // Throws gos::Error when the seed is unknown or does not fit the shapes.
+  explicit GraphSpace(GraphSpaceConfig config);
+
+  GenomePtr sample(Rng& rng) const override;
+  std::shared_ptr<const Mutator> default_mutator() const override { return mutator_; }
+  std::vector<GenomePtr> neighbours(const Genome& genome, Rng& rng, size_t limit) const override;
+  bool supports_crossover() const override { return true; }
+  std::pair<GenomePtr, GenomePtr> crossover(const Genome& a, const Genome& b, Rng& rng) const override;
+  std::vector<double> encode(const Genome& genome) const override;
+  std::string serialize(const Genome& genome) const override;
+  GenomePtr deserialize(std::string_view text) const override;
+  std::string describe() const override;
+  std::vector<MetricKey> metrics() const override;
+  double query(const Genome& genome, const MetricKey& key) const override;
+  std::vector<Kernel> kernels(const Genome& genome) const override;
+  std::unique_ptr<Workload> workload(const Genome& genome) const override;
+
+  const GraphSpaceConfig& config() const { return config_; }
+  const VariationConfig& variation() const { return variation_; }
+  static const Graph& cast(const Genome& genome);
+
+ private:
+  GraphSpaceConfig config_;
+  VariationConfig variation_;
+  std::optional<Graph> seed_;
+  std::shared_ptr<const Mutator> mutator_;
+};
+
+// The space's default mutation: one of insert / remove / change instruction /
+// change attribute / rewire, drawn uniformly, redrawn until valid.
+class GraphMutator : public Mutator {
+ public:
+  explicit GraphMutator(VariationConfig config) : config_(std::move(config)) {}
+  GenomePtr mutate(const SearchSpace& space, const Genome& parent, Rng& rng) const override;
+
+ private:
+  VariationConfig config_;
+};
+
+}  // namespace gos::graph

@@ -1,0 +1,107 @@
+#include "searchspaces/gos/space.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "framework/experiment.h"
+#include "framework/plugin_registry.h"
+#include "searchspaces/gos/runtime.h"
+
+namespace gos::graph {
+namespace {
+
+GraphSpace make_space(std::string seed = "none") {
+  GraphSpaceConfig config;
+  config.input = {8, 8, 8};
+  config.output = {16, 4, 4};
+  config.max_nodes = 16;
+  config.seed = std::move(seed);
+  return GraphSpace(config);
+}
+
+TEST(GraphSpace, GenomesRoundTripAndAnswerMetricsAndKernels) {
+  const GraphSpace space = make_space();
+  Rng rng(1);
+  const size_t encoding = space.encode(*space.sample(rng)).size();
+  for (int draw = 0; draw < 200; ++draw) {
+    const GenomePtr genome = space.sample(rng);
+    const Graph& graph = GraphSpace::cast(*genome);
+    const std::string text = space.serialize(*genome);
+    EXPECT_EQ(space.serialize(*space.deserialize(text)), text);
+    EXPECT_EQ(space.encode(*genome).size(), encoding);
+    EXPECT_EQ(space.query(*genome, {Metric::kParameters, ""}), static_cast<double>(count_params(graph)));
+    const auto kernels = space.kernels(*genome);
+    ASSERT_EQ(kernels.size(), graph.instruction_count());
+    double flops = 0;
+    for (const Kernel& kernel : kernels) flops += kernel.flops;
+    EXPECT_EQ(flops, space.query(*genome, {Metric::kFlops, ""}));
+    EXPECT_EQ(kernels.back().key.substr(kernels.back().key.size() - 8), "->16x4x4");
+  }
+  EXPECT_THROW(space.query(*space.sample(rng), {Metric::kLatency, "cpu"}), Error);
+  EXPECT_THROW(space.deserialize("in:8x8x8;n1=relu(n0);out:n1"), Error);
+}
+
+TEST(GraphSpace, SeededSamplingStartsAtTheSeed) {
+  const GraphSpace space = make_space("conv3x3_bn_relu");
+  Rng rng(2);
+  int exact_seed = 0;
+  for (int draw = 0; draw < 100; ++draw)
+    if (space.serialize(*space.sample(rng)) == "in:8x8x8;n1=conv[k=3,co=16,g=1,d=1,s=2](n0);n2=bn(n1);n3=relu(n2);out:n3")
+      ++exact_seed;
+  // Walk lengths 0..4 are uniform, so about a fifth of the draws are the seed itself.
+  EXPECT_GT(exact_seed, 8);
+  EXPECT_LT(exact_seed, 40);
+}
+
+TEST(GraphSpace, NeighboursAreStructurallyAndFunctionallyDistinct) {
+  const GraphSpace space = make_space("depthwise_separable");
+  Rng rng(3);
+  const GenomePtr genome = space.sample(rng);
+  const auto neighbours = space.neighbours(*genome, rng, 12);
+  EXPECT_EQ(neighbours.size(), 12u);
+  std::set<uint64_t> functions{functional_fingerprint(GraphSpace::cast(*genome))};
+  for (const GenomePtr& neighbour : neighbours)
+    EXPECT_TRUE(functions.insert(functional_fingerprint(GraphSpace::cast(*neighbour))).second);
+}
+
+TEST(GraphSpace, WorkloadKeyIsTheCanonicalGenome) {
+  const GraphSpace space = make_space("mbconv");
+  Rng rng(4);
+  const GenomePtr genome = space.sample(rng);
+  auto workload = space.workload(*genome);
+  EXPECT_EQ(workload->key(), space.serialize(*genome));
+  workload->run();
+}
+
+TEST(GraphSpace, PluginBuildsFromAnExperimentAndReportsBadKeys) {
+  PluginRegistry registry;
+  registry.load_directory(GOS_PLUGIN_DIR);
+  const std::string experiment = R"(
+[experiment]
+name = "t"
+output = "unused.h5"
+[search_space]
+plugin = "gos_graph"
+input = [8, 8, 8]
+output = [16, 8, 8]
+seed = "bottleneck"
+[strategy]
+plugin = "random_search"
+evaluations = 10
+[[objectives]]
+plugin = "metric"
+metric = "parameters"
+)";
+  Experiment built = build_experiment(parse_experiment(experiment, "<text>", ".", {}, registry), registry);
+  EXPECT_NE(built.space->describe().find("seed 'bottleneck'"), std::string::npos);
+  try {
+    build_experiment(parse_experiment(experiment, "<text>", ".", {"search_space.input=[8, 8]"}, registry), registry);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("needs exactly 3 values"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace gos::graph

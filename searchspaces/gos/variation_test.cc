@@ -1,0 +1,128 @@
+#include "searchspaces/gos/variation.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "searchspaces/gos/seeds.h"
+
+namespace gos::graph {
+namespace {
+
+VariationConfig make_config(Shape in, Shape out, size_t max_nodes) {
+  VariationConfig config;
+  config.spec = {in, out, max_nodes};
+  config.allowed = all_instructions();
+  config.channel_choices = default_channel_choices(config.spec);
+  return config;
+}
+
+// Valid, canonical, and its canonical string parses back to the same graph.
+void expect_valid(const VariationConfig& config, const Graph& graph) {
+  Graph copy = graph;
+  ASSERT_EQ(validate(copy, config.spec), "") << serialize(graph);
+  Graph canonical = graph;
+  canonicalize(canonical);
+  ASSERT_EQ(canonical, graph) << "not canonical: " << serialize(graph);
+  ASSERT_EQ(parse(serialize(graph), config.spec), graph);
+}
+
+std::set<Op> ops_of(const Graph& graph) {
+  std::set<Op> ops;
+  for (size_t i = 1; i < graph.nodes.size(); ++i) ops.insert(graph.nodes[i].op);
+  return ops;
+}
+
+TEST(Variation, SamplingProducesEveryInstructionAndOnlyValidGraphs) {
+  for (const auto& [in, out] : {std::pair{Shape{16, 8, 8}, Shape{32, 8, 8}}, std::pair{Shape{16, 8, 8}, Shape{16, 4, 4}}}) {
+    const VariationConfig config = make_config(in, out, 16);
+    Rng rng(1);
+    std::set<Op> seen;
+    for (int draw = 0; draw < 3000; ++draw) {
+      const Graph graph = sample_graph(config, rng);
+      expect_valid(config, graph);
+      for (Op op : ops_of(graph)) seen.insert(op);
+    }
+    EXPECT_EQ(seen.size(), static_cast<size_t>(kOpCount - 1)) << "missing instructions for " << out.to_string();
+  }
+}
+
+TEST(Variation, SamplingRespectsTheAllowedInstructions) {
+  VariationConfig config = make_config({16, 8, 8}, {32, 8, 8}, 10);
+  config.allowed = {Op::kRelu, Op::kPointwiseConv, Op::kAdd};
+  Rng rng(2);
+  for (int draw = 0; draw < 500; ++draw)
+    for (Op op : ops_of(sample_graph(config, rng))) EXPECT_TRUE(op == Op::kRelu || op == Op::kPointwiseConv || op == Op::kAdd);
+  config.allowed = {Op::kRelu};  // no channel adapter: 16 -> 32 is impossible
+  EXPECT_THROW(sample_graph(config, rng), Error);
+}
+
+TEST(Variation, EveryMutationKindKeepsValidityAndReachesEveryInstruction) {
+  const VariationConfig config = make_config({16, 8, 8}, {16, 8, 8}, 16);
+  Rng rng(3);
+  Graph current = make_seed("conv3x3_bn_relu", config.spec);
+  std::array<int, kMutationCount> successes{};
+  std::array<std::set<Op>, kMutationCount> produced;
+  for (int draw = 0; draw < 20000; ++draw) {
+    const auto kind = static_cast<Mutation>(draw % kMutationCount);
+    Graph child;
+    if (!try_mutation(config, current, kind, rng, child)) continue;
+    expect_valid(config, child);
+    ASSERT_FALSE(child == current) << to_string(kind) << " returned the parent";
+    ++successes[static_cast<size_t>(kind)];
+    for (Op op : ops_of(child)) produced[static_cast<size_t>(kind)].insert(op);
+    current = child;  // a random walk, so mutations meet many graph forms
+  }
+  for (int kind = 0; kind < kMutationCount; ++kind) {
+    EXPECT_GT(successes[kind], 200) << to_string(static_cast<Mutation>(kind));
+  }
+  // Instructions enter graphs through insert and change_instruction.
+  EXPECT_EQ(produced[static_cast<size_t>(Mutation::kInsert)].size(), static_cast<size_t>(kOpCount - 1));
+  EXPECT_EQ(produced[static_cast<size_t>(Mutation::kChangeInstruction)].size(), static_cast<size_t>(kOpCount - 1));
+}
+
+TEST(Variation, MutateGraphAlwaysReturnsAValidDifferentGraph) {
+  const VariationConfig config = make_config({16, 8, 8}, {32, 4, 4}, 16);
+  Rng rng(4);
+  for (int draw = 0; draw < 2000; ++draw) {
+    const Graph parent = sample_graph(config, rng);
+    const Graph child = mutate_graph(config, parent, rng);
+    expect_valid(config, child);
+    EXPECT_FALSE(child == parent);
+  }
+}
+
+TEST(Variation, CrossoverExchangesSubgraphsAndKeepsValidity) {
+  const VariationConfig config = make_config({16, 8, 8}, {16, 8, 8}, 16);
+  Rng rng(5);
+  int mixed = 0;
+  for (int draw = 0; draw < 1000; ++draw) {
+    const Graph a = sample_graph(config, rng);
+    const Graph b = sample_graph(config, rng);
+    const auto [first, second] = crossover_graphs(config, a, b, rng);
+    expect_valid(config, first);
+    expect_valid(config, second);
+    if (!(first == a) && !(first == b)) ++mixed;
+  }
+  EXPECT_GT(mixed, 500);
+  // Exchanging the output node with the other parent's output gives that parent.
+  const Graph conv = make_seed("conv3x3_bn_relu", config.spec);
+  const Graph mb = make_seed("mbconv", config.spec);
+  bool saw_swap = false;
+  for (int draw = 0; draw < 200 && !saw_swap; ++draw) saw_swap = crossover_graphs(config, conv, mb, rng).first == mb;
+  EXPECT_TRUE(saw_swap);
+}
+
+TEST(Variation, SeededRunsAreReproducible) {
+  const VariationConfig config = make_config({16, 8, 8}, {32, 8, 8}, 16);
+  Rng first(42);
+  Rng second(42);
+  for (int draw = 0; draw < 50; ++draw) {
+    const Graph a = mutate_graph(config, sample_graph(config, first), first);
+    const Graph b = mutate_graph(config, sample_graph(config, second), second);
+    ASSERT_EQ(serialize(a), serialize(b));
+  }
+}
+
+}  // namespace
+}  // namespace gos::graph
