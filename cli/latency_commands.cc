@@ -179,6 +179,8 @@ int latency_train(const Args& args) {
       ("holdout-every", po::value(&holdout_every)->default_value(holdout_every),
        "every N-th model is held out for 'gos latency eval' (0: train on all)")
       ("epochs", po::value(&training.epochs)->default_value(training.epochs), "full-batch training epochs")
+      ("learning-rate", po::value(&training.learning_rate)->default_value(training.learning_rate), "Adam step size")
+      ("hidden", po::value(&training.hidden)->multitoken(), "hidden layer widths (default 64 64)")
       ("seed", po::value(&training.seed)->default_value(training.seed), "seed of the weight initialisation")
       ("output,o", po::value(&output)->required(), "predictor to write (HDF5)");
   if (!parse(args, options, "Usage: gos latency train --dataset DATA.h5 -o PREDICTOR.h5 [options]\n\nFits the "
@@ -226,10 +228,13 @@ int latency_eval(const Args& args) {
   SetupArgs setup_args;
   std::string dataset_file, lut_file, predictor_file, svg_prefix;
   int64_t holdout_every = 5;
+  bool measure_missing = false;
   po::options_description options("Options");
   add_setup_options(options, setup_args);
   options.add_options()
       ("dataset", po::value(&dataset_file)->required(), "dataset from 'gos latency dataset' (the measured truth)")
+      ("measure-missing", po::bool_switch(&measure_missing),
+       "measure kernels missing from the lookup table on the device (else such models are left out)")
       ("lut", po::value(&lut_file), "lookup table from 'gos lut build'")
       ("predictor", po::value(&predictor_file), "predictor from 'gos latency train'")
       ("holdout-every", po::value(&holdout_every)->default_value(holdout_every),
@@ -239,7 +244,7 @@ int latency_eval(const Args& args) {
                             "Compares latency models with the measured latencies of held-out models."))
     return 0;
   if (lut_file.empty() && predictor_file.empty()) throw po::error("give --lut and/or --predictor");
-  Setup setup = make_setup(setup_args, false);
+  Setup setup = make_setup(setup_args, measure_missing);
   const LatencyDataset dataset = read_latency_dataset(dataset_file);
   check_same_space(dataset, *setup.space, dataset_file);
   std::vector<GenomePtr> genomes;
@@ -267,6 +272,9 @@ int latency_eval(const Args& args) {
       }
     }
     print_report(name, compare_latencies(predicted, truth), uncovered);
+    if (auto* table = dynamic_cast<LutLatencyModel*>(lut); table && table->measured_on_demand() > 0)
+      std::cout << fmt::format("  ({} kernels missing from the table were measured on demand)\n",
+                               table->measured_on_demand());
     if (!svg_prefix.empty())
       write_scatter_svg(svg_prefix + "_" + name + ".svg", predicted, truth,
                         fmt::format("{} vs measured ({} held-out models)", name, truth.size()));
@@ -277,7 +285,9 @@ int latency_eval(const Args& args) {
     if (!differences.empty())
       std::cout << fmt::format("note: the table and the dataset come from different devices: {}\n",
                                join(differences, "; "));
-    LutLatencyModel lut(std::move(table), lut_file, OnMissingKernel::kError, nullptr);
+    LutLatencyModel lut(std::move(table), lut_file,
+                        measure_missing ? OnMissingKernel::kMeasure : OnMissingKernel::kError,
+                        std::move(setup.device));
     judge("lut", &lut, nullptr, {});
   }
   if (!predictor_file.empty()) {

@@ -8,16 +8,25 @@
 
 namespace gos {
 
+// What a timed run's duration is read from. Wall time is the latency a user
+// sees; the measuring thread's CPU time leaves out the time the thread was
+// descheduled, which on a machine shared with other work is most of the noise.
+// Thread CPU time equals latency only when all work runs on the measuring
+// thread, so it requires threads = 1.
+enum class TimingClock { kWall, kThreadCpu };
+
 struct CpuDeviceConfig {
   int threads = 1;        // LibTorch intra-op threads while measuring
   int pin_core = -1;      // core the measuring thread is pinned to; -1: not pinned
+  TimingClock clock = TimingClock::kWall;
   MeasurementConfig measurement;
 };
 
 class CpuDevice : public Device {
  public:
+  // Throws gos::Error for clock = thread CPU time with more than one thread.
   explicit CpuDevice(CpuDeviceConfig config);
-  // name "cpu"; properties model, cores, threads, pinned_core and, where
+  // name "cpu"; properties model, cores, threads, pinned_core, clock and, where
   // /proc/cpuinfo or cpufreq tell, frequency_mhz.
   DeviceInfo describe() const override;
   // Throws gos::Error when pin_core is not a core this process may run on.
