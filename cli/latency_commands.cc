@@ -228,11 +228,13 @@ int latency_eval(const Args& args) {
   SetupArgs setup_args;
   std::string dataset_file, lut_file, predictor_file, svg_prefix;
   int64_t holdout_every = 5;
-  bool measure_missing = false;
+  bool measure_missing = false, remeasure = false;
   po::options_description options("Options");
   add_setup_options(options, setup_args);
   options.add_options()
       ("dataset", po::value(&dataset_file)->required(), "dataset from 'gos latency dataset' (the measured truth)")
+      ("remeasure", po::bool_switch(&remeasure),
+       "measure the held-out models again on the device: the noise floor no latency model can beat")
       ("measure-missing", po::bool_switch(&measure_missing),
        "measure kernels missing from the lookup table on the device (else such models are left out)")
       ("lut", po::value(&lut_file), "lookup table from 'gos lut build'")
@@ -243,8 +245,9 @@ int latency_eval(const Args& args) {
   if (!parse(args, options, "Usage: gos latency eval --dataset DATA.h5 [--lut LUT.h5] [--predictor P.h5]\n\n"
                             "Compares latency models with the measured latencies of held-out models."))
     return 0;
-  if (lut_file.empty() && predictor_file.empty()) throw po::error("give --lut and/or --predictor");
-  Setup setup = make_setup(setup_args, measure_missing);
+  if (lut_file.empty() && predictor_file.empty() && !remeasure)
+    throw po::error("give --lut, --predictor and/or --remeasure");
+  Setup setup = make_setup(setup_args, measure_missing || remeasure);
   const LatencyDataset dataset = read_latency_dataset(dataset_file);
   check_same_space(dataset, *setup.space, dataset_file);
   std::vector<GenomePtr> genomes;
@@ -257,6 +260,11 @@ int latency_eval(const Args& args) {
   std::cout << fmt::format("{} held-out models measured on {}\n\n", genomes.size(), h5::to_string(dataset.device));
   std::cout << "| model      | models | RMSE (ms) |    MAPE  | within 5% | within 10% | Kendall tau |\n"
                "|------------|--------|-----------|----------|-----------|------------|-------------|\n";
+  if (remeasure) {
+    std::vector<double> again;
+    for (const GenomePtr& genome : genomes) again.push_back(setup.device->measure(*setup.space->workload(*genome)).median_ms);
+    print_report("remeasured", compare_latencies(again, measured), 0);
+  }
   auto judge = [&](const std::string& name, LatencyModel* lut, const KernelPredictor* predictor,
                    const std::vector<double>& hardware) {
     std::vector<double> predicted, truth;
@@ -264,7 +272,8 @@ int latency_eval(const Args& args) {
     for (size_t i = 0; i < genomes.size(); ++i) {
       try {
         predicted.push_back(lut ? lut->predict_ms(*genomes[i], *setup.space)
-                                : predictor->predict_ms(setup.space->kernels(*genomes[i]), hardware, name));
+                                : predictor->predict_ms(setup.space->kernels(*genomes[i]), hardware,
+                                                        "predictor '" + predictor_file + "'"));
         truth.push_back(measured[i]);
       } catch (const Error&) {
         if (!lut) throw;
@@ -285,9 +294,10 @@ int latency_eval(const Args& args) {
     if (!differences.empty())
       std::cout << fmt::format("note: the table and the dataset come from different devices: {}\n",
                                join(differences, "; "));
+    std::unique_ptr<Device> device;
+    if (measure_missing) device = std::move(setup.device);
     LutLatencyModel lut(std::move(table), lut_file,
-                        measure_missing ? OnMissingKernel::kMeasure : OnMissingKernel::kError,
-                        std::move(setup.device));
+                        measure_missing ? OnMissingKernel::kMeasure : OnMissingKernel::kError, std::move(device));
     judge("lut", &lut, nullptr, {});
   }
   if (!predictor_file.empty()) {
