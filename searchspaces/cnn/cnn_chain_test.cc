@@ -95,5 +95,18 @@ TEST(CnnChain, WorkloadsRunAtTheShapesOfTheirKeys) {
   EXPECT_THROW(space.kernel_workload(unknown), Error);
 }
 
+TEST(CnnChain, SeededSamplingIsGolden) {
+  // Datasets and lookup tables name their seed; the same seed must give the
+  // same models on every build (gos::Rng defines its draws itself).
+  const CnnChainSpace space{CnnChainConfig{}};
+  Rng rng(1);
+  std::vector<std::string> drawn;
+  for (int i = 0; i < 3; ++i) drawn.push_back(space.serialize(*space.sample(rng)));
+  EXPECT_EQ(drawn, (std::vector<std::string>{
+                       "k1c8s1none-k1c24s2hswish-k3c24s2hswish-k5c24s2relu-k1c64s1hswish",
+                       "k5c32s2none-k1c16s1hswish-k1c16s2hswish-k5c8s1none",
+                       "k3c24s1hswish-k3c16s1none-k1c24s1none-k1c8s2hswish-k3c32s2relu-k3c32s2none"}));
+}
+
 }  // namespace
 }  // namespace gos::cnn
