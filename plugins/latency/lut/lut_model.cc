@@ -47,8 +47,6 @@ double LutLatencyModel::predict_ms(const Genome& genome, const SearchSpace& spac
     auto workload = space.kernel_workload(kernel);
     const double latency = device_->measure(*workload).median_ms;
     index_.insert(kernel.key, latency);
-    table_.keys.push_back(kernel.key);
-    table_.latency_ms.push_back(latency);
     ++measured_on_demand_;
     missing.erase(std::remove(missing.begin(), missing.end(), kernel.key), missing.end());
   }
@@ -73,6 +71,7 @@ LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& 
     for (Kernel& kernel : space.kernels(*space.sample(rng)))
       if (seen.insert(kernel.key).second) distinct.push_back(std::move(kernel));
   progress(fmt::format("profiling {} distinct kernels from {} sampled models", distinct.size(), models));
+  // table.overhead_ms is still 0 here, so the index sums kernels only.
   LatencyIndex index(table);
   for (size_t i = 0; i < distinct.size(); ++i) {
     auto workload = space.kernel_workload(distinct[i]);
