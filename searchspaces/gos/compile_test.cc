@@ -1,5 +1,6 @@
 #include "searchspaces/gos/compile.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "searchspaces/gos/runtime.h"
