@@ -16,6 +16,7 @@ void write_latency_table(const std::filesystem::path& path, const LatencyTable& 
   h5::write_int(root, "schema_version", kLutSchemaVersion);
   h5::write_string(root, "space", table.space);
   h5::write_real(root, "overhead_ms", table.overhead_ms);
+  h5::write_real(root, "kernel_scale", table.kernel_scale);
   h5::write_device(root, table.device);
   h5::write_strings(root, "key", table.keys);
   h5::write_reals(root, "latency_ms", table.latency_ms);
@@ -33,6 +34,7 @@ LatencyTable read_latency_table(const std::filesystem::path& path) {
   LatencyTable table;
   table.space = h5::read_string(root, "space", name);
   table.overhead_ms = h5::read_real(root, "overhead_ms", name);
+  table.kernel_scale = h5::read_real(root, "kernel_scale", name);
   table.device = h5::read_device(root, name);
   table.keys = h5::read_strings(root, "key", name);
   table.latency_ms = h5::read_reals(root, "latency_ms", name);
@@ -60,19 +62,20 @@ std::vector<std::string> device_differences(const DeviceInfo& expected, const De
   return differences;
 }
 
-LatencyIndex::LatencyIndex(const LatencyTable& table) : overhead_ms_(table.overhead_ms) {
+LatencyIndex::LatencyIndex(const LatencyTable& table)
+    : overhead_ms_(table.overhead_ms), kernel_scale_(table.kernel_scale) {
   latency_.reserve(table.keys.size());
   for (size_t i = 0; i < table.keys.size(); ++i) latency_.emplace(table.keys[i], table.latency_ms[i]);
 }
 
 double LatencyIndex::sum_ms(const std::vector<Kernel>& kernels, std::vector<std::string>& missing) const {
-  double total = overhead_ms_;
+  double sum = 0;
   for (const Kernel& kernel : kernels) {
     const auto it = latency_.find(std::string_view(kernel.key));
     if (it == latency_.end()) missing.push_back(kernel.key);
-    else total += it->second;
+    else sum += it->second;
   }
-  return total;
+  return overhead_ms_ + kernel_scale_ * sum;
 }
 
 double sum_by_scanning(const LatencyTable& table, const std::vector<Kernel>& kernels, std::vector<std::string>& missing) {
@@ -80,7 +83,7 @@ double sum_by_scanning(const LatencyTable& table, const std::vector<Kernel>& ker
   for (const Kernel& kernel : kernels) {
     const auto it = std::find(table.keys.begin(), table.keys.end(), kernel.key);
     if (it == table.keys.end()) missing.push_back(kernel.key);
-    else total += table.latency_ms[static_cast<size_t>(it - table.keys.begin())];
+    else total += table.kernel_scale * table.latency_ms[static_cast<size_t>(it - table.keys.begin())];
   }
   return total;
 }

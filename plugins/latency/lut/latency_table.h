@@ -1,10 +1,13 @@
 #pragma once
 // Per-operator latency lookup tables (nn-Meter/ProxylessNAS/OFA style): a
 // latency per kernel key, measured on one device, plus a fixed per-model
-// overhead (framework dispatch, input handling) that no kernel accounts for.
+// overhead (framework dispatch, input handling) that no kernel accounts for,
+// and a scale on the kernel sum: a kernel timed alone pays costs (module
+// dispatch, a fresh output allocation, cold caches) it does not pay inside a
+// model, which makes the plain sum overestimate by a roughly constant factor.
 //
-// HDF5 layout: attributes schema_version, space, overhead_ms, device and
-// device.*; datasets key (text) and latency_ms.
+// HDF5 layout: attributes schema_version, space, overhead_ms, kernel_scale,
+// device and device.*; datasets key (text) and latency_ms.
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -16,12 +19,13 @@
 
 namespace gos {
 
-inline constexpr int64_t kLutSchemaVersion = 1;
+inline constexpr int64_t kLutSchemaVersion = 2;
 
 struct LatencyTable {
   std::string space;       // describe() of the space the kernels came from
   DeviceInfo device;       // where they were measured
-  double overhead_ms = 0;  // per-model latency beyond the sum of kernels
+  double overhead_ms = 0;    // per-model latency beyond the sum of kernels
+  double kernel_scale = 1;   // multiplies the sum of kernel latencies
   std::vector<std::string> keys;
   std::vector<double> latency_ms;
 };
@@ -39,7 +43,7 @@ std::vector<std::string> device_differences(const DeviceInfo& expected, const De
 class LatencyIndex {
  public:
   explicit LatencyIndex(const LatencyTable& table);
-  // Sum of kernel latencies plus the overhead. Keys not in the table are
+  // Overhead + scale x sum of kernel latencies. Keys not in the table are
   // appended to `missing` (and contribute nothing); callers must not report a
   // sum while `missing` is non-empty.
   double sum_ms(const std::vector<Kernel>& kernels, std::vector<std::string>& missing) const;
@@ -53,6 +57,7 @@ class LatencyIndex {
   };
   std::unordered_map<std::string, double, Hash, std::equal_to<>> latency_;
   double overhead_ms_;
+  double kernel_scale_;
 };
 
 // The reference for LatencyIndex::sum_ms: a linear scan of the table per kernel.

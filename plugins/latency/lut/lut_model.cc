@@ -56,8 +56,8 @@ double LutLatencyModel::predict_ms(const Genome& genome, const SearchSpace& spac
 }
 
 std::string LutLatencyModel::describe() const {
-  return fmt::format("lookup table '{}' ({} kernels, overhead {:.4f} ms) measured on {}", file_, index_.size(),
-                     table_.overhead_ms, h5::to_string(table_.device));
+  return fmt::format("lookup table '{}' ({} kernels, {:.4f} ms + {:.4f} x kernel sum) measured on {}", file_,
+                     index_.size(), table_.overhead_ms, table_.kernel_scale, h5::to_string(table_.device));
 }
 
 LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& rng, size_t models,
@@ -71,7 +71,7 @@ LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& 
     for (Kernel& kernel : space.kernels(*space.sample(rng)))
       if (seen.insert(kernel.key).second) distinct.push_back(std::move(kernel));
   progress(fmt::format("profiling {} distinct kernels from {} sampled models", distinct.size(), models));
-  // table.overhead_ms is still 0 here, so the index sums kernels only.
+  // overhead 0 and scale 1 here, so the index gives the plain kernel sum.
   LatencyIndex index(table);
   for (size_t i = 0; i < distinct.size(); ++i) {
     auto workload = space.kernel_workload(distinct[i]);
@@ -82,7 +82,7 @@ LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& 
   }
   // The overhead is what whole models take beyond their kernels, measured on
   // models whose kernels are all in the table by construction.
-  std::vector<double> overheads;
+  std::vector<double> sums, measured;
   for (size_t i = 0; i < overhead_models; ++i) {
     const GenomePtr genome = space.sample(rng);
     std::vector<Kernel> kernels = space.kernels(*genome);
@@ -95,12 +95,33 @@ LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& 
       }
     }
     std::vector<std::string> missing;
-    const double kernel_sum = index.sum_ms(kernels, missing);
+    sums.push_back(index.sum_ms(kernels, missing));
     auto workload = space.workload(*genome);
-    overheads.push_back(device.measure(*workload).median_ms - kernel_sum);
+    measured.push_back(device.measure(*workload).median_ms);
   }
-  table.overhead_ms = overheads.empty() ? 0.0 : summarize(overheads).median;
-  progress(fmt::format("overhead per model: {:.4f} ms (median of {} models)", table.overhead_ms, overheads.size()));
+  if (!sums.empty()) {
+    const double n = static_cast<double>(sums.size());
+    double mean_sum = 0, mean_measured = 0;
+    for (size_t i = 0; i < sums.size(); ++i) {
+      mean_sum += sums[i] / n;
+      mean_measured += measured[i] / n;
+    }
+    double covariance = 0, variance = 0;
+    for (size_t i = 0; i < sums.size(); ++i) {
+      covariance += (sums[i] - mean_sum) * (measured[i] - mean_measured);
+      variance += (sums[i] - mean_sum) * (sums[i] - mean_sum);
+    }
+    if (variance > 0) {
+      table.kernel_scale = covariance / variance;
+      table.overhead_ms = mean_measured - table.kernel_scale * mean_sum;
+    } else {
+      std::vector<double> differences;
+      for (size_t i = 0; i < sums.size(); ++i) differences.push_back(measured[i] - sums[i]);
+      table.overhead_ms = summarize(differences).median;
+    }
+  }
+  progress(fmt::format("model latency = {:.4f} ms + {:.4f} x sum of kernels (fitted on {} models)",
+                       table.overhead_ms, table.kernel_scale, sums.size()));
   return table;
 }
 

@@ -32,8 +32,10 @@ class LutLatencyModel : public LatencyModel {
 };
 
 // Profiles a table: every distinct kernel of `models` sampled genomes is
-// measured alone on `device`; the overhead is the median over
-// `overhead_models` further genomes of (measured model - sum of its kernels).
+// measured alone on `device`; over `overhead_models` further genomes, the
+// measured model latency is fitted by least squares as overhead + scale x sum
+// of its kernels (scale 1 and the median difference as overhead when fewer
+// than two distinct sums make a fit impossible).
 // `progress` is called with a line per step worth telling.
 LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& rng, size_t models,
                                  size_t overhead_models, const std::function<void(const std::string&)>& progress);
