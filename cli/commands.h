@@ -29,5 +29,7 @@ int compare_command(const Args& args);
 int sweep_command(const Args& args);
 int nb201_command(const Args& args);
 int show_command(const Args& args);
+int lut_command(const Args& args);
+int latency_command(const Args& args);
 
 }  // namespace gos::cli

@@ -98,4 +98,9 @@ std::unique_ptr<Workload> SearchSpace::workload(const Genome&) const {
   throw Unsupported("this search space cannot build a runnable model (needed to measure latency on a device)");
 }
 
+std::unique_ptr<Workload> SearchSpace::kernel_workload(const Kernel& kernel) const {
+  throw Unsupported(fmt::format("this search space cannot run kernel '{}' alone (needed to profile a lookup table)",
+                                kernel.key));
+}
+
 }  // namespace gos

@@ -67,6 +67,9 @@ class SearchSpace : public Component {
   virtual std::vector<Kernel> kernels(const Genome& genome) const;
   // A runnable model for a genome (for measuring latency on a device).
   virtual std::unique_ptr<Workload> workload(const Genome& genome) const;
+  // A runnable model of one kernel alone, at the shapes its key names (for
+  // profiling operators into a lookup table).
+  virtual std::unique_ptr<Workload> kernel_workload(const Kernel& kernel) const;
 };
 
 }  // namespace gos

@@ -1,5 +1,6 @@
 // The `gos` binary as a user meets it: exit codes, messages, a run killed
 // with SIGKILL and resumed, and results read back by Debian's Python + h5py.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "framework/plugin_abi.h"
 #include "framework/results.h"
 #include "tests/test_support.h"
 
@@ -96,7 +98,8 @@ TEST(Cli, PluginPathFromTheEnvironment) {
   EXPECT_EQ(with_env.exit_code, 0) << with_env.output;
   const Outcome abi = shell("GOS_PLUGIN_PATH=" + testing::test_plugin_dir("bad_abi") + " " + kGos + " plugins");
   EXPECT_EQ(abi.exit_code, 1);
-  EXPECT_THAT(abi.output, HasSubstr("libgos_test_bad_abi.so' was built for plugin ABI version 2"));
+  EXPECT_THAT(abi.output, HasSubstr(fmt::format("libgos_test_bad_abi.so' was built for plugin ABI version {}",
+                                                kPluginAbiVersion + 1)));
 }
 
 // Polls the results file until it records `generations` generations.

@@ -1,0 +1,36 @@
+#pragma once
+// Small HDF5 helpers shared by the latency files (lookup tables, datasets,
+// predictors). Every reader names the file and the missing or mistyped item.
+#include <H5Cpp.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "framework/device.h"
+
+namespace gos::h5 {
+
+// Opens for reading; gos::Error naming the file when it is missing or not HDF5.
+H5::H5File open_for_reading(const std::filesystem::path& path, const std::string& what);
+H5::H5File create(const std::filesystem::path& path, const std::string& what);
+
+void write_string(H5::H5Object& object, const std::string& name, const std::string& value);
+void write_int(H5::H5Object& object, const std::string& name, int64_t value);
+void write_real(H5::H5Object& object, const std::string& name, double value);
+std::string read_string(const H5::H5Object& object, const std::string& name, const std::string& file);
+int64_t read_int(const H5::H5Object& object, const std::string& name, const std::string& file);
+double read_real(const H5::H5Object& object, const std::string& name, const std::string& file);
+
+void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& values);
+void write_reals(H5::Group& group, const std::string& name, const std::vector<double>& values);
+std::vector<std::string> read_strings(const H5::Group& group, const std::string& name, const std::string& file);
+std::vector<double> read_reals(const H5::Group& group, const std::string& name, const std::string& file);
+
+// A device description as attributes "device" and "device.<property>".
+void write_device(H5::H5Object& object, const DeviceInfo& device);
+DeviceInfo read_device(const H5::H5Object& object, const std::string& file);
+// "cpu (model=..., threads=1)" for messages.
+std::string to_string(const DeviceInfo& device);
+
+}  // namespace gos::h5

@@ -1,0 +1,47 @@
+// The `measure` latency model: no estimate at all, the device itself runs the
+// model. The ground truth that `lut` and `predictor` are judged against.
+#include <fmt/format.h>
+
+#include "framework/device.h"
+#include "framework/latency_model.h"
+#include "framework/plugin_abi.h"
+#include "framework/search_space.h"
+
+namespace gos {
+namespace {
+
+class MeasureLatencyModel : public LatencyModel {
+ public:
+  explicit MeasureLatencyModel(std::unique_ptr<Device> device) : device_(std::move(device)) {}
+  double predict_ms(const Genome& genome, const SearchSpace& space) override {
+    auto workload = space.workload(genome);
+    return device_->measure(*workload).median_ms;
+  }
+  std::string describe() const override {
+    const DeviceInfo info = device_->describe();
+    std::string properties;
+    for (const auto& [key, value] : info.properties) properties += fmt::format(" {}={}", key, value);
+    return fmt::format("measured on {}:{}", info.name, properties);
+  }
+
+ private:
+  std::unique_ptr<Device> device_;
+};
+
+ParamSchema schema() {
+  ParamSchema s;
+  s.component("device", PluginKind::kDevice, "", "the device that runs each model (e.g. { plugin = \"cpu\" })");
+  return s;
+}
+
+std::unique_ptr<Component> create(const Params& params, PluginHost& host) {
+  auto device = host.create<Device>(params.get_component("device"), PluginKind::kDevice);
+  device->test_connection();
+  return std::make_unique<MeasureLatencyModel>(std::move(device));
+}
+
+}  // namespace
+}  // namespace gos
+
+GOS_PLUGIN("measure", gos::PluginKind::kLatencyModel, "1.0.0",
+           "Latency measured by running the model on a device", &gos::schema, &gos::create)
