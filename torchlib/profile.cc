@@ -1,0 +1,86 @@
+#include "torchlib/profile.h"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+#include "framework/error.h"
+
+namespace gos {
+
+double median_latency_ms(const std::function<void()>& run, int warmup, int repeats) {
+  if (repeats < 1) throw Error("profiling needs at least one timed repeat");
+  for (int i = 0; i < warmup; ++i) run();
+  std::vector<double> times;
+  for (int i = 0; i < repeats; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  return times[times.size() / 2];
+}
+
+std::vector<double> inefficiency_scores(const std::vector<double>& latency_ms, const std::vector<int64_t>& parameters) {
+  if (latency_ms.size() != parameters.size()) throw Error("inefficiency_scores: one parameter count per latency");
+  if (latency_ms.empty()) return {};
+  const double total = std::accumulate(latency_ms.begin(), latency_ms.end(), 0.0);
+  std::vector<double> per_parameter;
+  for (size_t i = 0; i < latency_ms.size(); ++i)
+    per_parameter.push_back(latency_ms[i] / double(std::max<int64_t>(parameters[i], 1)));
+  std::vector<double> sorted = per_parameter;
+  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+  const double median = sorted[sorted.size() / 2];
+  std::vector<double> scores;
+  for (size_t i = 0; i < latency_ms.size(); ++i) {
+    const double share = total > 0 ? latency_ms[i] / total : 0;
+    const double denominator = per_parameter[i] + median;
+    scores.push_back(100 * share * (1 + (denominator > 0 ? per_parameter[i] / denominator : 0)));
+  }
+  return scores;
+}
+
+std::vector<size_t> rank_by_inefficiency(const ModelProfile& profile) {
+  std::vector<size_t> order(profile.slots.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return profile.slots[a].inefficiency > profile.slots[b].inefficiency;
+  });
+  return order;
+}
+
+ModelProfile profile_model(SlottedModel& model, const Shape& input, const ProfileOptions& options) {
+  if (options.threads > 0) torch::set_num_threads(options.threads);
+  ModelProfile profile;
+  profile.threads = torch::get_num_threads();
+  const bool was_training = model.is_training();
+  model.eval();
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(0);
+  for (SlotInfo& info : model.slots(input)) {
+    SlotProfile slot;
+    TorchModel& module = model.slot(info.path).module();
+    const torch::Tensor x = torch::randn(info.input);
+    slot.latency_ms = median_latency_ms([&] { module.forward(x); }, options.warmup, options.repeats);
+    slot.info = std::move(info);
+    profile.slots_sum_ms += slot.latency_ms;
+    profile.slots.push_back(std::move(slot));
+  }
+  const torch::Tensor x = torch::randn(input);
+  profile.whole_ms = median_latency_ms([&] { model.forward(x); }, options.warmup, options.repeats);
+  std::vector<double> latencies;
+  std::vector<int64_t> parameters;
+  for (const SlotProfile& slot : profile.slots) {
+    latencies.push_back(slot.latency_ms);
+    parameters.push_back(slot.info.parameters);
+  }
+  const std::vector<double> scores = inefficiency_scores(latencies, parameters);
+  for (size_t i = 0; i < profile.slots.size(); ++i) {
+    profile.slots[i].share = profile.slots_sum_ms > 0 ? profile.slots[i].latency_ms / profile.slots_sum_ms : 0;
+    profile.slots[i].inefficiency = scores[i];
+  }
+  model.train(was_training);
+  return profile;
+}
+
+}  // namespace gos
