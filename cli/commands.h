@@ -25,5 +25,8 @@ void load_default_plugins(PluginRegistry& registry, const std::vector<std::strin
 int plugins_command(const Args& args);
 int validate_command(const Args& args);
 int run_command(const Args& args);
+// Defined when GOS_WITH_TORCH is on (cli/model_commands.cc).
+int profile_command(const Args& args);
+int train_command(const Args& args);
 
 }  // namespace gos::cli

@@ -22,6 +22,10 @@ const std::vector<Command>& commands() {
       {"run", "run an experiment file (resumable)", run_command},
       {"validate", "check an experiment file without running it", validate_command},
       {"plugins", "list plugins with their kind, version, path and parameters", plugins_command},
+#ifdef GOS_WITH_TORCH
+      {"profile", "per-slot latency, share, FLOPs and inefficiency of a zoo model", profile_command},
+      {"train", "train a zoo model on CIFAR-10 or IDX data and report accuracy", train_command},
+#endif
   };
   return list;
 }
