@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "framework/text.h"
 #include "torchlib/export.h"
 #include "torchlib/profile.h"
 #include "torchlib/training.h"
@@ -29,10 +30,10 @@ bool parse_model_args(const Args& args, po::options_description& options, std::s
   po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
   po::notify(vm);
   if (help) {
-    std::cout << usage << "\nModels: " << join(zoo_model_names(), ", ") << "\n\n" << options << "\n";
+    std::cout << usage << "\nModels: " << gos::join(zoo_model_names(), ", ") << "\n\n" << options << "\n";
     return false;
   }
-  if (model.empty()) throw po::error("missing the MODEL argument (one of " + join(zoo_model_names(), ", ") + ")");
+  if (model.empty()) throw po::error("missing the MODEL argument (one of " + gos::join(zoo_model_names(), ", ") + ")");
   return true;
 }
 
