@@ -65,6 +65,7 @@ int profile_command(const Args& args) {
       ("threads", po::value(&options.threads)->default_value(0), "LibTorch threads; 0 = LibTorch's default")
       ("warmup", po::value(&options.warmup)->default_value(3), "untimed runs before timing each slot")
       ("repeats", po::value(&options.repeats)->default_value(15), "timed runs per slot; the median is reported")
+      ("cpu-time", po::bool_switch(&options.cpu_time), "time with process CPU time (work) instead of wall clock")
       ("top", po::value(&top)->default_value(0), "print only the N most inefficient slots (0 = all)");
   if (!parse_model_args(args, description, name,
                         "Usage: gos profile MODEL [options]\n\nTimes every slot of a zoo model alone on this CPU "
@@ -78,8 +79,9 @@ int profile_command(const Args& args) {
   input[0] = batch;
   const ModelProfile profile = profile_model(*model, input, options);
 
-  std::cout << fmt::format("{} (input {}, {} threads, median of {} runs after {} warm-up)\n", name,
-                           shape_string(input), profile.threads, options.repeats, options.warmup);
+  std::cout << fmt::format("{} (input {}, {} threads, median {} of {} runs after {} warm-up)\n", name,
+                           shape_string(input), profile.threads, options.cpu_time ? "CPU time" : "wall time",
+                           options.repeats, options.warmup);
   std::cout << fmt::format("{:>4}  {:<34} {:<14} {:<22} {:>10} {:>7} {:>10} {:>10} {:>8}\n", "rank", "slot", "kind",
                            "output", "ms", "share%", "params", "MFLOPs", "score");
   const auto order = rank_by_inefficiency(profile);

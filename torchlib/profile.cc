@@ -2,20 +2,33 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <numeric>
 
 #include "framework/error.h"
 
 namespace gos {
 
-double median_latency_ms(const std::function<void()>& run, int warmup, int repeats) {
+namespace {
+
+double now_ms(bool cpu_time) {
+  if (!cpu_time)
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
+}
+
+}  // namespace
+
+double median_latency_ms(const std::function<void()>& run, int warmup, int repeats, bool cpu_time) {
   if (repeats < 1) throw Error("profiling needs at least one timed repeat");
   for (int i = 0; i < warmup; ++i) run();
   std::vector<double> times;
   for (int i = 0; i < repeats; ++i) {
-    const auto start = std::chrono::steady_clock::now();
+    const double start = now_ms(cpu_time);
     run();
-    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    times.push_back(now_ms(cpu_time) - start);
   }
   std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
   return times[times.size() / 2];
@@ -61,13 +74,13 @@ ModelProfile profile_model(SlottedModel& model, const Shape& input, const Profil
     SlotProfile slot;
     TorchModel& module = model.slot(info.path).module();
     const torch::Tensor x = torch::randn(info.input);
-    slot.latency_ms = median_latency_ms([&] { module.forward(x); }, options.warmup, options.repeats);
+    slot.latency_ms = median_latency_ms([&] { module.forward(x); }, options.warmup, options.repeats, options.cpu_time);
     slot.info = std::move(info);
     profile.slots_sum_ms += slot.latency_ms;
     profile.slots.push_back(std::move(slot));
   }
   const torch::Tensor x = torch::randn(input);
-  profile.whole_ms = median_latency_ms([&] { model.forward(x); }, options.warmup, options.repeats);
+  profile.whole_ms = median_latency_ms([&] { model.forward(x); }, options.warmup, options.repeats, options.cpu_time);
   std::vector<double> latencies;
   std::vector<int64_t> parameters;
   for (const SlotProfile& slot : profile.slots) {

@@ -12,6 +12,10 @@ struct ProfileOptions {
   int warmup = 3;    // untimed runs before timing
   int repeats = 15;  // timed runs; the median is reported
   int threads = 0;   // LibTorch intra-op threads; 0 keeps the current setting
+  // Wall-clock time is the latency; process CPU time (all threads) is the
+  // work, which stays meaningful on a machine shared with other jobs, where
+  // a long run is preempted more often than a short one.
+  bool cpu_time = false;
 };
 
 struct SlotProfile {
@@ -28,8 +32,9 @@ struct ModelProfile {
   int threads = 0;
 };
 
-// Median wall-clock milliseconds of `run` over `repeats` calls after `warmup`.
-double median_latency_ms(const std::function<void()>& run, int warmup, int repeats);
+// Median milliseconds (wall clock, or process CPU time when `cpu_time`) of
+// `run` over `repeats` calls after `warmup` untimed calls.
+double median_latency_ms(const std::function<void()>& run, int warmup, int repeats, bool cpu_time = false);
 
 // Times every slot in isolation and the whole model, in eval mode without
 // gradients, at batch `input[0]`.

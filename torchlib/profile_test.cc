@@ -29,6 +29,9 @@ TEST(Timing, MedianLatencyMeasuresTheWork) {
   const double ms = median_latency_ms([] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); }, 1, 5);
   EXPECT_GE(ms, 3.0);
   EXPECT_LT(ms, 50.0);
+  // Sleeping is no work: process CPU time stays far below the 3 ms of wall time.
+  const double cpu = median_latency_ms([] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); }, 1, 5, true);
+  EXPECT_LT(cpu, 1.0);
 }
 
 TEST(Profile, CoversEverySlotSharesSumToOneAndRankingIsByScore) {
