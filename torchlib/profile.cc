@@ -63,6 +63,7 @@ std::vector<size_t> rank_by_inefficiency(const ModelProfile& profile) {
 }
 
 ModelProfile profile_model(SlottedModel& model, const Shape& input, const ProfileOptions& options) {
+  if (options.repeats < 1) throw Error("profiling needs at least one timed repeat");
   if (options.threads > 0) torch::set_num_threads(options.threads);
   ModelProfile profile;
   profile.threads = torch::get_num_threads();
@@ -70,17 +71,36 @@ ModelProfile profile_model(SlottedModel& model, const Shape& input, const Profil
   model.eval();
   torch::NoGradGuard no_grad;
   torch::manual_seed(0);
-  for (SlotInfo& info : model.slots(input)) {
+  std::vector<SlotInfo> infos = model.slots(input);
+  std::vector<TorchModel*> modules;
+  std::vector<torch::Tensor> inputs;
+  for (const SlotInfo& info : infos) {
+    modules.push_back(&model.slot(info.path).module());
+    inputs.push_back(torch::randn(info.input));
+  }
+  const torch::Tensor x = torch::randn(input);
+  // Rounds interleave every slot with the whole model, so that a change of
+  // machine load during profiling affects both sides of the comparison alike.
+  std::vector<std::vector<double>> slot_times(infos.size());
+  std::vector<double> whole_times;
+  for (int round = 0; round < options.repeats; ++round) {
+    for (size_t i = 0; i < infos.size(); ++i)
+      slot_times[i].push_back(
+          median_latency_ms([&] { modules[i]->forward(inputs[i]); }, round == 0 ? options.warmup : 0, 1, options.cpu_time));
+    whole_times.push_back(median_latency_ms([&] { model.forward(x); }, round == 0 ? options.warmup : 0, 1, options.cpu_time));
+  }
+  const auto median = [](std::vector<double> times) {
+    std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+    return times[times.size() / 2];
+  };
+  for (size_t i = 0; i < infos.size(); ++i) {
     SlotProfile slot;
-    TorchModel& module = model.slot(info.path).module();
-    const torch::Tensor x = torch::randn(info.input);
-    slot.latency_ms = median_latency_ms([&] { module.forward(x); }, options.warmup, options.repeats, options.cpu_time);
-    slot.info = std::move(info);
+    slot.latency_ms = median(slot_times[i]);
+    slot.info = std::move(infos[i]);
     profile.slots_sum_ms += slot.latency_ms;
     profile.slots.push_back(std::move(slot));
   }
-  const torch::Tensor x = torch::randn(input);
-  profile.whole_ms = median_latency_ms([&] { model.forward(x); }, options.warmup, options.repeats, options.cpu_time);
+  profile.whole_ms = median(whole_times);
   std::vector<double> latencies;
   std::vector<int64_t> parameters;
   for (const SlotProfile& slot : profile.slots) {

@@ -37,7 +37,8 @@ struct ModelProfile {
 double median_latency_ms(const std::function<void()>& run, int warmup, int repeats, bool cpu_time = false);
 
 // Times every slot in isolation and the whole model, in eval mode without
-// gradients, at batch `input[0]`.
+// gradients, at batch `input[0]`: `repeats` rounds, each timing every slot
+// once and then the whole model once; medians over the rounds.
 ModelProfile profile_model(SlottedModel& model, const Shape& input, const ProfileOptions& options);
 
 // Inefficiency of each slot, from its latency and parameter count:
