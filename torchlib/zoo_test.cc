@@ -180,3 +180,23 @@ TEST(Export, ReplacedModelExportsToTorchScriptWithEqualOutputs) {
 
 }  // namespace
 }  // namespace gos
+
+namespace gos {
+namespace {
+
+TEST(Export, EveryZooModelExportsWithEqualOutputs) {
+  for (const std::string& name : zoo_model_names()) {
+    auto model = make_zoo_model(name);
+    const fs::path file = temp_path(name + ".pt");
+    export_torchscript(*model, model->example_input(), file);
+    model->eval();
+    torch::NoGradGuard no_grad;
+    const torch::Tensor x = torch::randn({2, 3, 32, 32});
+    torch::jit::Module loaded = torch::jit::load(file.string());
+    EXPECT_TRUE(torch::allclose(loaded.forward({x}).toTensor(), model->forward(x), 1e-4, 1e-5)) << name;
+    fs::remove(file);
+  }
+}
+
+}  // namespace
+}  // namespace gos
