@@ -46,14 +46,6 @@ void check_labels(const std::vector<uint8_t>& labels, const std::filesystem::pat
 
 }  // namespace
 
-void ImageDataset::append(const ImageDataset& other) {
-  if (other.channels != channels || other.height != height || other.width != width)
-    throw Error(fmt::format("cannot join images of shape {}x{}x{} and {}x{}x{}", channels, height, width,
-                            other.channels, other.height, other.width));
-  pixels.insert(pixels.end(), other.pixels.begin(), other.pixels.end());
-  labels.insert(labels.end(), other.labels.begin(), other.labels.end());
-}
-
 ImageDataset load_idx(const std::filesystem::path& images, const std::filesystem::path& labels) {
   const std::vector<uint8_t> image_bytes = read_all(images);
   const std::vector<uint8_t> label_bytes = read_all(labels);

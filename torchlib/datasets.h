@@ -23,8 +23,6 @@ struct ImageDataset {
   size_t size() const { return labels.size(); }
   size_t image_bytes() const { return static_cast<size_t>(channels * height * width); }
   const uint8_t* image(size_t index) const { return pixels.data() + index * image_bytes(); }
-  // Appends every image of `other`, which must have the same image shape.
-  void append(const ImageDataset& other);
 };
 
 // Reads an IDX image file (magic 0x00000803, N x H x W bytes) and its label

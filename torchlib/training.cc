@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iostream>
 #include <numbers>
+#include <numeric>
 #include <thread>
 
 #include "framework/error.h"

@@ -38,9 +38,6 @@ class Slot {
 
   const std::string& path() const { return path_; }
   TorchModel& module() const { return *op_; }
-  std::shared_ptr<TorchModel> shared_module() const { return op_; }
-  const Shape& input_shape() const { return input_shape_; }
-  const Shape& output_shape() const { return output_shape_; }
 
  private:
   friend class SlottedModel;
@@ -49,8 +46,8 @@ class Slot {
   std::string path_;
   std::string name_;  // the submodule name under parent_
   std::shared_ptr<TorchModel> op_;
-  Shape input_shape_;
-  Shape output_shape_;
+  Shape input_shape_;   // at the model's example input; what a replacement must accept
+  Shape output_shape_;  // ... and produce
 };
 
 struct SlotInfo {
