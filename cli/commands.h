@@ -31,5 +31,8 @@ int nb201_command(const Args& args);
 int show_command(const Args& args);
 int lut_command(const Args& args);
 int latency_command(const Args& args);
+// Defined when GOS_WITH_TORCH is on (cli/model_commands.cc).
+int profile_command(const Args& args);
+int train_command(const Args& args);
 
 }  // namespace gos::cli

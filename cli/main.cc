@@ -30,6 +30,10 @@ const std::vector<Command>& commands() {
       {"lut", "build a per-operator latency lookup table on a device", lut_command},
       {"latency", "latency datasets, predictor training and evaluation", latency_command},
 #endif
+#ifdef GOS_WITH_TORCH
+      {"profile", "per-slot latency, share, FLOPs and inefficiency of a zoo model", profile_command},
+      {"train", "train a zoo model on CIFAR-10 or IDX data and report accuracy", train_command},
+#endif
   };
   return list;
 }

@@ -1,0 +1,174 @@
+// gos profile / gos train: the model zoo from the command line.
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "framework/text.h"
+#include "torchlib/export.h"
+#include "torchlib/profile.h"
+#include "torchlib/training.h"
+
+namespace po = boost::program_options;
+
+namespace gos::cli {
+namespace {
+
+// Parses options plus one positional MODEL; returns false after printing help.
+bool parse_model_args(const Args& args, po::options_description& options, std::string& model, const char* usage) {
+  bool help = false;
+  options.add_options()("help,h", po::bool_switch(&help), "show this help");
+  po::options_description hidden;
+  hidden.add_options()("model", po::value(&model));
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("model", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (help) {
+    std::cout << usage << "\nModels: " << gos::join(zoo_model_names(), ", ") << "\n\n" << options << "\n";
+    return false;
+  }
+  if (model.empty()) throw po::error("missing the MODEL argument (one of " + gos::join(zoo_model_names(), ", ") + ")");
+  return true;
+}
+
+void add_zoo_options(po::options_description& options, ZooOptions& zoo, bool& imagenet_stem) {
+  options.add_options()
+      ("width", po::value(&zoo.width)->default_value(1.0), "channel multiplier (resnet18 only)")
+      ("classes", po::value(&zoo.classes)->default_value(10), "output classes")
+      ("imagenet-stem", po::bool_switch(&imagenet_stem), "ImageNet stem and input size instead of the CIFAR-size stem");
+}
+
+std::string format_flops(double flops) {
+  if (std::isnan(flops)) return "?";
+  return fmt::format("{:.2f}", flops / 1e6);
+}
+
+}  // namespace
+
+int profile_command(const Args& args) {
+  std::string name;
+  ZooOptions zoo;
+  bool imagenet_stem = false;
+  ProfileOptions options;
+  int64_t batch = 1;
+  size_t top = 0;
+  po::options_description description("Options");
+  add_zoo_options(description, zoo, imagenet_stem);
+  description.add_options()
+      ("batch", po::value(&batch)->default_value(1), "batch size of the profiled input")
+      ("threads", po::value(&options.threads)->default_value(0), "LibTorch threads; 0 = LibTorch's default")
+      ("warmup", po::value(&options.warmup)->default_value(3), "untimed runs before timing each slot")
+      ("repeats", po::value(&options.repeats)->default_value(15), "timed runs per slot; the median is reported")
+      ("cpu-time", po::bool_switch(&options.cpu_time), "time with process CPU time (work) instead of wall clock")
+      ("top", po::value(&top)->default_value(0), "print only the N most inefficient slots (0 = all)");
+  if (!parse_model_args(args, description, name,
+                        "Usage: gos profile MODEL [options]\n\nTimes every slot of a zoo model alone on this CPU "
+                        "(median of repeats after warm-up)\nand the whole model, and ranks the slots by "
+                        "inefficiency score\n(docs/MODELS.md)."))
+    return 0;
+  if (batch < 1) throw Error("--batch must be at least 1");
+  zoo.cifar_stem = !imagenet_stem;
+  auto model = make_zoo_model(name, zoo);
+  Shape input = model->example_input();
+  input[0] = batch;
+  const ModelProfile profile = profile_model(*model, input, options);
+
+  std::cout << fmt::format("{} (input {}, {} threads, median {} of {} runs after {} warm-up)\n", name,
+                           shape_string(input), profile.threads, options.cpu_time ? "CPU time" : "wall time",
+                           options.repeats, options.warmup);
+  std::cout << fmt::format("{:>4}  {:<34} {:<14} {:<22} {:>10} {:>7} {:>10} {:>10} {:>8}\n", "rank", "slot", "kind",
+                           "output", "ms", "share%", "params", "MFLOPs", "score");
+  const auto order = rank_by_inefficiency(profile);
+  double flops = 0;
+  for (const SlotProfile& slot : profile.slots) flops += std::isnan(slot.info.flops) ? 0 : slot.info.flops;
+  for (size_t rank = 0; rank < order.size() && (top == 0 || rank < top); ++rank) {
+    const SlotProfile& slot = profile.slots[order[rank]];
+    std::cout << fmt::format("{:>4}  {:<34} {:<14} {:<22} {:>10.4f} {:>7.2f} {:>10} {:>10} {:>8.2f}\n", rank + 1,
+                             slot.info.path, slot.info.kind, shape_string(slot.info.output), slot.latency_ms,
+                             100 * slot.share, slot.info.parameters, format_flops(slot.info.flops),
+                             slot.inefficiency);
+  }
+  const double difference = 100 * (profile.slots_sum_ms - profile.whole_ms) / profile.whole_ms;
+  std::cout << fmt::format(
+      "\n{} slots, {:.2f} MFLOPs. Sum of per-slot medians {:.3f} ms vs whole model {:.3f} ms: {:+.1f}%\n"
+      "(shares are of the per-slot sum; the difference is the joins between slots - residual adds,\n"
+      "concatenations - plus per-call overhead and cache effects of running slots alone).\n",
+      profile.slots.size(), flops / 1e6, profile.slots_sum_ms, profile.whole_ms, difference);
+  return 0;
+}
+
+int train_command(const Args& args) {
+  std::string name;
+  ZooOptions zoo;
+  bool imagenet_stem = false;
+  TrainerConfig config;
+  std::string data_dir;
+  std::string resume;
+  std::string export_path;
+  bool no_augment = false;
+  bool quiet = false;
+  po::options_description description("Options");
+  add_zoo_options(description, zoo, imagenet_stem);
+  description.add_options()
+      ("data", po::value(&data_dir)->required(), "data directory, e.g. ../shared/data/cifar10")
+      ("format", po::value(&config.format)->default_value("cifar10"), "cifar10 or idx")
+      ("train-files", po::value(&config.train_files)->multitoken(), "training files in the data directory")
+      ("eval-files", po::value(&config.eval_files)->multitoken(), "held-out files in the data directory")
+      ("train-subset", po::value(&config.train_subset)->default_value(0), "training images (seeded draw); 0 = all")
+      ("eval-subset", po::value(&config.eval_subset)->default_value(0), "held-out images (seeded draw); 0 = all")
+      ("holdout", po::value(&config.holdout)->default_value(0), "hold out N training images instead of eval files")
+      ("optimizer", po::value(&config.optimizer)->default_value("sgd"), "sgd (momentum, cosine) or adam")
+      ("lr", po::value(&config.learning_rate)->default_value(0.05), "base learning rate")
+      ("epochs", po::value(&config.epochs)->default_value(1), "epochs")
+      ("steps", po::value(&config.steps)->default_value(0), "exact number of steps instead of epochs when > 0")
+      ("batch-size", po::value(&config.batch_size)->default_value(128), "minibatch size")
+      ("seed", po::value(&config.seed)->default_value(0), "seed")
+      ("threads", po::value(&config.threads)->default_value(0), "LibTorch threads; 0 = all hardware threads")
+      ("no-augment", po::bool_switch(&no_augment), "no random crop and flip")
+      ("quiet", po::bool_switch(&quiet), "no progress bar")
+      ("checkpoint", po::value(&config.checkpoint), "checkpoint written after every epoch")
+      ("resume", po::value(&resume), "start from this checkpoint (of the same model)")
+      ("export", po::value(&export_path), "write the trained model as TorchScript to this file");
+  if (!parse_model_args(args, description, name,
+                        "Usage: gos train MODEL --data DIR [options]\n\nTrains a zoo model on CIFAR-10 binary "
+                        "batches or IDX files and reports top-1\naccuracy before and after."))
+    return 0;
+  config.data_dir = data_dir;
+  config.augment = !no_augment;
+  config.progress = !quiet;
+  if (config.batch_size < 1 || config.epochs < 1) throw Error("--batch-size and --epochs must be at least 1");
+  ImageTrainer trainer(config);
+  zoo.cifar_stem = !imagenet_stem;
+  zoo.in_channels = trainer.train_data().channels;
+  zoo.classes = std::max<int64_t>(zoo.classes, trainer.train_data().classes);
+  auto model = make_zoo_model(name, zoo);
+  if (!resume.empty()) load_checkpoint(*model, resume);
+  torch::manual_seed(config.seed);
+  std::cout << fmt::format("{}: {} training and {} held-out images of {}x{}x{}, {} parameters\n", name,
+                           trainer.train_data().size(), trainer.eval_data().size(), trainer.train_data().channels,
+                           trainer.train_data().height, trainer.train_data().width, [&] {
+                             int64_t n = 0;
+                             for (const auto& p : model->parameters()) n += p.numel();
+                             return n;
+                           }());
+  const double before = trainer.evaluate(*model);
+  const TrainReport report = trainer.train(*model);
+  std::cout << fmt::format(
+      "top-1 accuracy {:.2f}% -> {:.2f}% (held-out), last-epoch train accuracy {:.2f}%, loss {:.4f}, {} steps, "
+      "{:.1f} s\n",
+      before, report.eval_accuracy, report.train_accuracy, report.train_loss, report.steps, report.seconds);
+  if (!export_path.empty()) {
+    Shape input = model->example_input();
+    export_torchscript(*model, input, export_path);
+    std::cout << "TorchScript written to " << export_path << "\n";
+  }
+  return 0;
+}
+
+}  // namespace gos::cli

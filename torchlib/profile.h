@@ -1,0 +1,55 @@
+#pragma once
+// Per-slot latency profile of a zoo model on this CPU, and the inefficiency
+// score that ranks slots for replacement (see docs/MODELS.md).
+#include <functional>
+#include <vector>
+
+#include "torchlib/zoo.h"
+
+namespace gos {
+
+struct ProfileOptions {
+  int warmup = 3;    // untimed runs before timing
+  int repeats = 15;  // timed runs; the median is reported
+  int threads = 0;   // LibTorch intra-op threads; 0 keeps the current setting
+  // Wall-clock time is the latency; process CPU time (all threads) is the
+  // work, which stays meaningful on a machine shared with other jobs, where
+  // a long run is preempted more often than a short one.
+  bool cpu_time = false;
+};
+
+struct SlotProfile {
+  SlotInfo info;
+  double latency_ms = 0;  // median of the slot run alone on a random input of its shape
+  double share = 0;       // latency_ms / sum of all slots' latency_ms
+  double inefficiency = 0;
+};
+
+struct ModelProfile {
+  std::vector<SlotProfile> slots;  // execution order
+  double whole_ms = 0;             // median latency of the whole model
+  double slots_sum_ms = 0;         // sum of the slots' latency_ms
+  int threads = 0;
+};
+
+// Median milliseconds (wall clock, or process CPU time when `cpu_time`) of
+// `run` over `repeats` calls after `warmup` untimed calls.
+double median_latency_ms(const std::function<void()>& run, int warmup, int repeats, bool cpu_time = false);
+
+// Times every slot in isolation and the whole model, in eval mode without
+// gradients, at batch `input[0]`: `repeats` rounds, each timing every slot
+// once and then the whole model once; medians over the rounds.
+ModelProfile profile_model(SlottedModel& model, const Shape& input, const ProfileOptions& options);
+
+// Inefficiency of each slot, from its latency and parameter count:
+//   share_i = t_i / sum_j t_j
+//   lpp_i   = t_i / max(p_i, 1)                 (latency per parameter)
+//   score_i = 100 * share_i * (1 + lpp_i / (lpp_i + median_j lpp_j))
+// The share dominates (the factor is in [1, 2)); among slots of similar
+// share, the one that spends more time per parameter ranks first.
+std::vector<double> inefficiency_scores(const std::vector<double>& latency_ms, const std::vector<int64_t>& parameters);
+
+// Slot indices, most inefficient first (ties keep execution order).
+std::vector<size_t> rank_by_inefficiency(const ModelProfile& profile);
+
+}  // namespace gos

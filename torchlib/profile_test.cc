@@ -1,0 +1,58 @@
+#include "torchlib/profile.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace gos {
+namespace {
+
+TEST(Inefficiency, MatchesTheDocumentedFormulaOnAHandExample) {
+  // Latencies 6, 3, 1 ms; parameters 600, 1, 100 -> lpp 0.01, 3, 0.01; median lpp 0.01.
+  const auto scores = inefficiency_scores({6, 3, 1}, {600, 1, 100});
+  ASSERT_EQ(scores.size(), 3u);
+  EXPECT_NEAR(scores[0], 60.0 * (1 + 0.01 / 0.02), 1e-9);
+  EXPECT_NEAR(scores[1], 30.0 * (1 + 3 / 3.01), 1e-9);
+  EXPECT_NEAR(scores[2], 10.0 * (1 + 0.01 / 0.02), 1e-9);
+}
+
+TEST(Inefficiency, ShareRanksFirstAndLatencyPerParameterBreaksNearTies) {
+  // Equal latency: the parameter-free slot (a ReLU) is the less efficient one.
+  const auto tie = inefficiency_scores({2, 2, 1}, {0, 1000, 50});
+  EXPECT_GT(tie[0], tie[1]);
+  // The factor is below 2, so a slot with twice the share always ranks higher.
+  const auto dominant = inefficiency_scores({2, 0.99, 1}, {1000000, 0, 1000000});
+  EXPECT_GT(dominant[0], dominant[1]);
+}
+
+TEST(Timing, MedianLatencyMeasuresTheWork) {
+  const double ms = median_latency_ms([] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); }, 1, 5);
+  EXPECT_GE(ms, 3.0);
+  EXPECT_LT(ms, 50.0);
+  // Sleeping is no work: process CPU time stays far below the 3 ms of wall time.
+  const double cpu = median_latency_ms([] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); }, 1, 5, true);
+  EXPECT_LT(cpu, 1.0);
+}
+
+TEST(Profile, CoversEverySlotSharesSumToOneAndRankingIsByScore) {
+  ZooOptions narrow;
+  narrow.width = 0.25;
+  auto model = make_zoo_model("resnet18", narrow);
+  const ModelProfile profile = profile_model(*model, {1, 3, 32, 32}, {1, 3, 1});
+  ASSERT_EQ(profile.slots.size(), model->slot_paths().size());
+  double shares = 0;
+  for (const SlotProfile& slot : profile.slots) {
+    EXPECT_GT(slot.latency_ms, 0) << slot.info.path;
+    shares += slot.share;
+  }
+  EXPECT_NEAR(shares, 1.0, 1e-9);
+  EXPECT_GT(profile.whole_ms, 0);
+  EXPECT_EQ(profile.threads, 1);
+  const auto order = rank_by_inefficiency(profile);
+  for (size_t i = 1; i < order.size(); ++i)
+    EXPECT_GE(profile.slots[order[i - 1]].inefficiency, profile.slots[order[i]].inefficiency);
+  EXPECT_TRUE(model->is_training());  // profiling leaves the mode as it was
+}
+
+}  // namespace
+}  // namespace gos

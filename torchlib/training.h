@@ -1,0 +1,57 @@
+#pragma once
+// Supervised training of a TorchModel on an image classification data set:
+// SGD with momentum and a cosine learning-rate schedule, or Adam; a budget of
+// epochs or steps; top-1 accuracy; a progress bar; checkpoints. Free of
+// LibTorch headers so that plugins and commands using it compile quickly.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "framework/trainer.h"
+#include "torchlib/datasets.h"
+
+namespace gos {
+
+struct TrainerConfig {
+  std::string format = "cifar10";  // "cifar10" (binary batches) or "idx" (MNIST / Fashion-MNIST)
+  std::filesystem::path data_dir;
+  // File names relative to data_dir; for "idx", the images file then the labels file.
+  std::vector<std::string> train_files = {"data_batch_1.bin", "data_batch_2.bin"};
+  std::vector<std::string> eval_files = {"test_batch.bin"};
+  size_t train_subset = 0;  // images drawn (seeded) from the training files; 0 = all
+  size_t eval_subset = 0;   // images drawn (seeded) from the held-out split; 0 = all
+  // When > 0, the held-out split is this many training images (set aside
+  // before train_subset is drawn) instead of eval_files.
+  size_t holdout = 0;
+  std::string optimizer = "sgd";  // "sgd" (momentum, cosine schedule) or "adam"
+  double learning_rate = 0.05;
+  double momentum = 0.9;
+  double weight_decay = 5e-4;
+  int64_t epochs = 1;
+  int64_t steps = 0;  // when > 0, train exactly this many steps instead of `epochs`
+  int64_t batch_size = 128;
+  bool augment = true;  // random crop (padding 4) + horizontal flip
+  uint64_t seed = 0;
+  int threads = 0;  // LibTorch intra-op threads; 0 = every hardware thread
+  bool progress = true;  // progress bar on stderr
+  std::string checkpoint;  // written after every epoch when not empty
+};
+
+class ImageTrainer : public Trainer {
+ public:
+  // Loads and checks the data; throws gos::Error naming a missing or corrupt file.
+  explicit ImageTrainer(TrainerConfig config);
+  TrainReport train(TorchModel& model) override;
+  double evaluate(TorchModel& model) override;
+
+  const ImageDataset& train_data() const { return train_; }
+  const ImageDataset& eval_data() const { return eval_; }
+
+ private:
+  TrainerConfig config_;
+  ImageDataset train_;
+  ImageDataset eval_;
+  std::vector<double> mean_, stddev_;  // per channel, of the training images, in [0, 1] units
+};
+
+}  // namespace gos
