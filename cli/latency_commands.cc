@@ -42,13 +42,16 @@ void add_setup_options(po::options_description& options, SetupArgs& args) {
 }
 
 bool parse(const Args& args, po::options_description& options, const std::string& usage) {
-  bool help = false;
-  options.add_options()("help,h", po::bool_switch(&help), "show this help");
+  options.add_options()("help,h", po::bool_switch(), "show this help");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).run(), vm);
+  // Help is checked before notify(), which would otherwise insist on required options.
+  if (vm["help"].as<bool>()) {
+    std::cout << usage << "\n" << options << "\n";
+    return false;
+  }
   po::notify(vm);
-  if (help) std::cout << usage << "\n" << options << "\n";
-  return !help;
+  return true;
 }
 
 // The space and device, validated against their plugins' schemas through the

@@ -18,8 +18,7 @@ namespace {
 
 // Parses options plus one positional MODEL; returns false after printing help.
 bool parse_model_args(const Args& args, po::options_description& options, std::string& model, const char* usage) {
-  bool help = false;
-  options.add_options()("help,h", po::bool_switch(&help), "show this help");
+  options.add_options()("help,h", po::bool_switch(), "show this help");
   po::options_description hidden;
   hidden.add_options()("model", po::value(&model));
   po::options_description all;
@@ -28,11 +27,12 @@ bool parse_model_args(const Args& args, po::options_description& options, std::s
   positional.add("model", 1);
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (help) {
+  // Help is checked before notify(), which would otherwise insist on required options.
+  if (vm["help"].as<bool>()) {
     std::cout << usage << "\nModels: " << gos::join(zoo_model_names(), ", ") << "\n\n" << options << "\n";
     return false;
   }
+  po::notify(vm);
   if (model.empty()) throw po::error("missing the MODEL argument (one of " + gos::join(zoo_model_names(), ", ") + ")");
   return true;
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "framework/plugin_abi.h"
@@ -54,6 +55,25 @@ TEST(Cli, HelpAndUsageErrors) {
   EXPECT_EQ(no_file.exit_code, 2);
   EXPECT_THAT(no_file.output, HasSubstr("missing the experiment FILE"));
   EXPECT_EQ(gos("run x.toml --bogus").exit_code, 2);
+}
+
+TEST(Cli, EveryCommandAndSubcommandHasHelp) {
+  // Commands are read from `gos --help`, so a new command is covered too.
+  std::istringstream listing(gos("--help").output);
+  std::vector<std::string> commands;
+  for (std::string line; std::getline(listing, line);)
+    if (line.starts_with("  ") && line.size() > 2 && line[2] != ' ') commands.push_back(line.substr(2, line.find(' ', 2) - 2));
+  ASSERT_GE(commands.size(), 3u);
+  // Subcommands with required options of their own.
+  for (const char* sub : {"latency dataset", "latency train", "latency eval", "lut build", "nb201 convert"})
+    if (std::find(commands.begin(), commands.end(), std::string(sub).substr(0, std::string(sub).find(' '))) !=
+        commands.end())
+      commands.push_back(sub);
+  for (const std::string& command : commands) {
+    const Outcome help = gos(command + " --help");
+    EXPECT_EQ(help.exit_code, 0) << command << ": " << help.output;
+    EXPECT_THAT(help.output, ::testing::ContainsRegex("[Uu]sage")) << command;
+  }
 }
 
 TEST(Cli, PluginsListsKindVersionPathAndParameters) {
