@@ -43,6 +43,14 @@ H5::H5File open_for_reading(const std::filesystem::path& path, const std::string
   }
 }
 
+void require_schema_version(const H5::H5Object& object, int64_t expected, const std::string& file,
+                            const std::string& what, const std::string& remedy) {
+  const int64_t version = read_int(object, "schema_version", file);
+  if (version != expected)
+    throw Error(fmt::format("{}: {} schema version {}, this build reads version {}{}", file, what, version, expected,
+                            remedy.empty() ? "" : "; " + remedy));
+}
+
 H5::H5File create(const std::filesystem::path& path, const std::string& what) {
   H5::Exception::dontPrint();
   try {

@@ -21,6 +21,11 @@ void write_real(H5::H5Object& object, const std::string& name, double value);
 std::string read_string(const H5::H5Object& object, const std::string& name, const std::string& file);
 int64_t read_int(const H5::H5Object& object, const std::string& name, const std::string& file);
 double read_real(const H5::H5Object& object, const std::string& name, const std::string& file);
+// Reads the "schema_version" attribute; gos::Error naming the file, the
+// version found and the one this build reads (then "; <remedy>" if given)
+// when they differ.
+void require_schema_version(const H5::H5Object& object, int64_t expected, const std::string& file,
+                            const std::string& what, const std::string& remedy);
 
 void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& values);
 void write_reals(H5::Group& group, const std::string& name, const std::vector<double>& values);

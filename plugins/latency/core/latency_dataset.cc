@@ -23,10 +23,7 @@ LatencyDataset read_latency_dataset(const std::filesystem::path& path) {
   const std::string name = path.string();
   H5::H5File file = h5::open_for_reading(path, "latency dataset");
   H5::Group root = file.openGroup("/");
-  const int64_t version = h5::read_int(root, "schema_version", name);
-  if (version != kLatencyDatasetSchemaVersion)
-    throw Error(fmt::format("{}: latency dataset schema version {}, this build reads version {}", name, version,
-                            kLatencyDatasetSchemaVersion));
+  h5::require_schema_version(root, kLatencyDatasetSchemaVersion, name, "latency dataset", "");
   LatencyDataset dataset;
   dataset.space = h5::read_string(root, "space", name);
   dataset.device = h5::read_device(root, name);

@@ -26,11 +26,7 @@ LatencyTable read_latency_table(const std::filesystem::path& path) {
   const std::string name = path.string();
   H5::H5File file = h5::open_for_reading(path, "latency lookup table");
   H5::Group root = file.openGroup("/");
-  const int64_t version = h5::read_int(root, "schema_version", name);
-  if (version != kLutSchemaVersion)
-    throw Error(fmt::format("{}: lookup table schema version {}, this build reads version {}; rebuild it with "
-                            "'gos lut build'",
-                            name, version, kLutSchemaVersion));
+  h5::require_schema_version(root, kLutSchemaVersion, name, "lookup table", "rebuild it with 'gos lut build'");
   LatencyTable table;
   table.space = h5::read_string(root, "space", name);
   table.overhead_ms = h5::read_real(root, "overhead_ms", name);

@@ -156,11 +156,7 @@ KernelPredictorWeights read_predictor(const std::filesystem::path& path) {
   const std::string name = path.string();
   H5::H5File file = h5::open_for_reading(path, "latency predictor");
   H5::Group root = file.openGroup("/");
-  const int64_t version = h5::read_int(root, "schema_version", name);
-  if (version != kPredictorSchemaVersion)
-    throw Error(fmt::format("{}: predictor schema version {}, this build reads version {}; retrain with 'gos latency "
-                            "train'",
-                            name, version, kPredictorSchemaVersion));
+  h5::require_schema_version(root, kPredictorSchemaVersion, name, "predictor", "retrain with 'gos latency train'");
   KernelPredictorWeights weights;
   weights.layout.kernel_features = static_cast<size_t>(h5::read_int(root, "kernel_features", name));
   weights.layout.kernel_types = h5::read_strings(root, "kernel_types", name);
