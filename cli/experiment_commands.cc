@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/parse.h"
 #include "framework/experiment.h"
 #include "framework/runner.h"
 
@@ -31,21 +32,7 @@ void add_experiment_options(po::options_description& options, ExperimentArgs& ar
 // printing help.
 bool parse(const Args& args, po::options_description& options, ExperimentArgs& experiment_args,
            const char* usage) {
-  bool help = false;
-  options.add_options()("help,h", po::bool_switch(&help), "show this help");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value(&experiment_args.file));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (help) {
-    std::cout << usage << "\n" << options << "\n";
-    return false;
-  }
+  if (!parse_command_line(args, options, "file", experiment_args.file, usage)) return false;
   if (experiment_args.file.empty()) throw po::error("missing the experiment FILE argument");
   return true;
 }

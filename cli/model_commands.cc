@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/parse.h"
 #include "framework/text.h"
 #include "torchlib/export.h"
 #include "torchlib/profile.h"
@@ -18,22 +19,10 @@ namespace {
 
 // Parses options plus one positional MODEL; returns false after printing help.
 bool parse_model_args(const Args& args, po::options_description& options, std::string& model, const char* usage) {
-  options.add_options()("help,h", po::bool_switch(), "show this help");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value(&model));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("model", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  // Help is checked before notify(), which would otherwise insist on required options.
-  if (vm["help"].as<bool>()) {
-    std::cout << usage << "\nModels: " << gos::join(zoo_model_names(), ", ") << "\n\n" << options << "\n";
+  const std::string models = gos::join(zoo_model_names(), ", ");
+  if (!parse_command_line(args, options, "model", model, std::string(usage) + "\nModels: " + models + "\n"))
     return false;
-  }
-  po::notify(vm);
-  if (model.empty()) throw po::error("missing the MODEL argument (one of " + gos::join(zoo_model_names(), ", ") + ")");
+  if (model.empty()) throw po::error("missing the MODEL argument (one of " + models + ")");
   return true;
 }
 

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "cli/commands.h"
+#include "cli/parse.h"
 #include "cli/compare.h"
 #include "cli/sweep.h"
 #include "framework/experiment.h"
@@ -35,36 +36,25 @@ std::string read_file(const std::string& path) {
 int sweep_command(const Args& args) {
   std::string file, seeds_text, out_dir;
   std::vector<std::string> overrides, plugin_paths;
-  bool help = false, overwrite = false;
+  bool overwrite = false;
   po::options_description options("Options");
-  options.add_options()("help,h", po::bool_switch(&help), "show this help")(
+  options.add_options()(
       "seeds", po::value(&seeds_text), "seeds, e.g. 0..9 or 1,4,7; default: [sweep] seeds, else the file's seed")(
       "out", po::value(&out_dir), "folder for the runs; default: [sweep] output, else results/<name>-sweep")(
       "set", po::value(&overrides)->composing(), "override a key of every run (repeatable)")(
       "plugin-path", po::value(&plugin_paths)->composing(), "extra plugin directory (repeatable)")(
       "overwrite", po::bool_switch(&overwrite), "replace existing runs instead of resuming them");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value(&file));
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (help) {
-    std::cout << "Usage: gos sweep FILE [--seeds 0..9] [options]\n\n"
-                 "Runs one experiment for every seed and every strategy into one folder\n"
-                 "(<strategy>-seed<k>.h5), resuming runs already there, then prints the\n"
-                 "`gos compare` table of the folder. Strategies come from an optional table\n\n"
-                 "  [sweep]\n  seeds = \"0..9\"\n  output = \"results/zdt1-sweep\"\n"
-                 "  [[sweep.strategies]]\n  plugin = \"nsga2\"\n  [[sweep.strategies]]\n"
-                 "  plugin = \"random_search\"\n  evaluations = 25000\n\n"
-                 "whose [[sweep.strategies]] tables replace [strategy] in turn; without it\n"
-                 "the file's [strategy] is used.\n\n"
-              << options << "\n";
+  if (!parse_command_line(args, options, "file", file,
+                          "Usage: gos sweep FILE [--seeds 0..9] [options]\n\n"
+                          "Runs one experiment for every seed and every strategy into one folder\n"
+                          "(<strategy>-seed<k>.h5), resuming runs already there, then prints the\n"
+                          "`gos compare` table of the folder. Strategies come from an optional table\n\n"
+                          "  [sweep]\n  seeds = \"0..9\"\n  output = \"results/zdt1-sweep\"\n"
+                          "  [[sweep.strategies]]\n  plugin = \"nsga2\"\n  [[sweep.strategies]]\n"
+                          "  plugin = \"random_search\"\n  evaluations = 25000\n\n"
+                          "whose [[sweep.strategies]] tables replace [strategy] in turn; without it\n"
+                          "the file's [strategy] is used.\n"))
     return 0;
-  }
   if (file.empty()) throw po::error("missing the experiment FILE argument");
 
   const std::string text = read_file(file);
