@@ -8,6 +8,7 @@
 #include "framework/device.h"
 #include "framework/error.h"
 #include "framework/genome.h"
+#include "framework/latency_model.h"
 #include "framework/metric.h"
 #include "framework/objective.h"
 #include "framework/search_space.h"
@@ -102,5 +103,12 @@ std::unique_ptr<Workload> SearchSpace::kernel_workload(const Kernel& kernel) con
   throw Unsupported(fmt::format("this search space cannot run kernel '{}' alone (needed to profile a lookup table)",
                                 kernel.key));
 }
+
+GenomeModel SearchSpace::model(const Genome&) const {
+  throw Unsupported("this search space cannot build a trainable model for a genome (needed by zero-cost proxies)");
+}
+
+std::map<std::string, std::string> Objective::provenance() const { return {}; }
+std::map<std::string, std::string> LatencyModel::provenance() const { return {}; }
 
 }  // namespace gos

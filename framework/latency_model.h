@@ -2,6 +2,7 @@
 // A latency model estimates the latency of the model a genome stands for:
 // by measuring it on a device, by summing a per-operator lookup table, or by a
 // learned predictor (nn-Meter's pipeline: model -> kernels -> predictors -> sum).
+#include <map>
 #include <string>
 
 #include "framework/component.h"
@@ -17,6 +18,9 @@ class LatencyModel : public Component {
   virtual double predict_ms(const Genome& genome, const SearchSpace& space) = 0;
   // What the estimate is based on (device, table file, predictor file).
   virtual std::string describe() const = 0;
+  // Key -> text for the results file: the device description (name, cores,
+  // threads, frequency), table or predictor files. Objectives forward it.
+  virtual std::map<std::string, std::string> provenance() const;
 };
 
 }  // namespace gos

@@ -4,6 +4,7 @@
 // through the framework-level keys `name`, `direction`, `max`, `min` and
 // `optimize`, which every objective table accepts.
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,11 @@ class Objective : public Component {
   // The objective's value for one genome. May throw; the run then records a
   // failed evaluation and goes on.
   virtual double evaluate(const Genome& genome, const SearchSpace& space) = 0;
+  // What the values depend on besides the genome, as key -> text (the device
+  // a latency was measured on, the table or predictor file it came from).
+  // The runner writes it into the results file as root attributes
+  // "objective.<name>.<key>", so a result says where its numbers came from.
+  virtual std::map<std::string, std::string> provenance() const;
 };
 
 // The role an objective plays in an experiment, resolved from its table.

@@ -206,6 +206,9 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
     metadata.start_time = utc_now_iso8601();
     metadata.status = "running";
     metadata.extra = options.attributes;
+    for (size_t i = 0; i < experiment.objectives.size(); ++i)
+      for (const auto& [key, value] : experiment.objectives[i]->provenance())
+        metadata.extra["objective." + experiment.roles[i].name + "." + key] = value;
     std::vector<ObjectiveInfo> objectives;
     for (const ObjectiveRole& role : experiment.roles)
       objectives.push_back({role.name, to_string(role.direction), role.optimize, role.max.value_or(std::nan("")),

@@ -2,6 +2,7 @@
 // A search space: the set of candidates a strategy explores. One interface
 // serves live spaces (instruction graphs, elastic networks) and tabular ones
 // (NAS-Bench-201), in the manner of NASLib.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -20,6 +21,16 @@ namespace gos {
 // One operator of a model, as a per-operator latency model sees it (nn-Meter's
 // "kernel"): a type, a key that identifies type + shapes + attributes, and
 // features for learned predictors.
+class TorchModel;  // torchlib/torch_model.h; the framework never includes LibTorch
+
+// A trainable LibTorch model built for a genome, with the input it expects:
+// what zero-cost proxies, trainers and exporters work on.
+struct GenomeModel {
+  std::shared_ptr<TorchModel> module;  // freshly initialised (seeded by the genome)
+  std::vector<int64_t> input;          // one example batch, NCHW at batch 1
+  int64_t classes = 0;                 // output classes; 0 when the model is not a classifier
+};
+
 struct Kernel {
   std::string type;
   std::string key;
@@ -70,6 +81,9 @@ class SearchSpace : public Component {
   // A runnable model of one kernel alone, at the shapes its key names (for
   // profiling operators into a lookup table).
   virtual std::unique_ptr<Workload> kernel_workload(const Kernel& kernel) const;
+  // A trainable model for a genome (for zero-cost proxies and training).
+  // Spaces without one throw gos::Unsupported.
+  virtual GenomeModel model(const Genome& genome) const;
 };
 
 }  // namespace gos
