@@ -8,6 +8,7 @@
 
 #include "framework/error.h"
 #include "framework/results.h"
+#include "framework/svg_chart.h"
 
 namespace gos::compare {
 
@@ -102,79 +103,23 @@ std::string format_table(const std::vector<StrategySummary>& summaries, const st
   return text;
 }
 
-namespace {
-
-// Escapes text for SVG element content.
-std::string xml_escape(const std::string& text) {
-  std::string escaped;
-  for (char c : text) {
-    switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      default: escaped += c;
-    }
-  }
-  return escaped;
-}
-
-}  // namespace
-
 std::string render_svg(const std::vector<RunCurve>& runs) {
-  constexpr double kWidth = 720, kHeight = 440, kLeft = 80, kRight = 200, kTop = 30, kBottom = 60;
-  constexpr const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-                                      "#7f7f7f"};
-  double max_evaluations = 0, max_hypervolume = 0;
-  for (const RunCurve& run : runs) {
-    max_evaluations = std::max(max_evaluations, run.evaluations.back());
-    for (double v : run.hypervolume) max_hypervolume = std::max(max_hypervolume, v);
-  }
-  if (max_hypervolume <= 0) max_hypervolume = 1;
-  const double plot_width = kWidth - kLeft - kRight, plot_height = kHeight - kTop - kBottom;
-  auto x_of = [&](double evaluations) { return kLeft + plot_width * evaluations / max_evaluations; };
-  auto y_of = [&](double hypervolume) { return kTop + plot_height * (1 - hypervolume / max_hypervolume); };
-
-  std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
-      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      kWidth, kHeight);
-  svg += fmt::format("<path d=\"M{0} {1} V{2} H{3}\" stroke=\"black\" fill=\"none\"/>\n", kLeft, kTop,
-                     kTop + plot_height, kLeft + plot_width);
-  for (int tick = 0; tick <= 5; ++tick) {
-    const double fraction = tick / 5.0;
-    const double x = kLeft + plot_width * fraction, y = kTop + plot_height * (1 - fraction);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{:.0f}</text>\n", x,
-                       kTop + plot_height + 18, max_evaluations * fraction);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{:.4g}</text>\n", kLeft - 6, y + 4,
-                       max_hypervolume * fraction);
-    svg += fmt::format("<path d=\"M{0:.1f} {1:.1f} H{2:.1f}\" stroke=\"#ddd\"/>\n", kLeft, y, kLeft + plot_width);
-  }
-  svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">evaluations</text>\n",
-                     kLeft + plot_width / 2, kHeight - 15);
-  svg += fmt::format(
-      "<text transform=\"translate(18 {:.1f}) rotate(-90)\" text-anchor=\"middle\">hypervolume (mean over "
-      "seeds)</text>\n",
-      kTop + plot_height / 2);
-
+  double max_evaluations = 0;
+  for (const RunCurve& run : runs) max_evaluations = std::max(max_evaluations, run.evaluations.back());
   // Each strategy's mean curve on a common grid of budgets.
   constexpr int kSteps = 200;
   std::vector<double> grid;
   for (int i = 0; i <= kSteps; ++i) grid.push_back(max_evaluations * i / kSteps);
-  const auto summaries = summarize(runs, grid);
-  for (size_t s = 0; s < summaries.size(); ++s) {
-    const char* colour = kColours[s % std::size(kColours)];
-    std::string points;
-    for (size_t i = 0; i < grid.size(); ++i)
-      points += fmt::format("{:.1f},{:.1f} ", x_of(grid[i]), y_of(summaries[s].mean[i]));
-    svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", colour, points);
-    const double legend_y = kTop + 10 + 20 * static_cast<double>(s);
-    svg += fmt::format("<path d=\"M{0:.1f} {1:.1f} h24\" stroke=\"{2}\" stroke-width=\"3\"/>\n",
-                       kLeft + plot_width + 15, legend_y, colour);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{} ({} runs)</text>\n", kLeft + plot_width + 45, legend_y + 4,
-                       xml_escape(summaries[s].strategy), summaries[s].runs);
-  }
-  svg += "</svg>\n";
-  return svg;
+  std::vector<svg::Series> series;
+  for (const StrategySummary& summary : summarize(runs, grid))
+    series.push_back({fmt::format("{} ({} runs)", summary.strategy, summary.runs), svg::palette(series.size()),
+                      svg::SeriesStyle::kLine, grid, summary.mean, {}});
+  svg::ChartOptions options;
+  options.width = 720;
+  options.height = 440;
+  options.x_label = "evaluations";
+  options.y_label = "hypervolume (mean over seeds)";
+  return svg::render_chart(options, series);
 }
 
 }  // namespace gos::compare
