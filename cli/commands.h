@@ -29,6 +29,7 @@ int compare_command(const Args& args);
 int sweep_command(const Args& args);
 int nb201_command(const Args& args);
 int show_command(const Args& args);
+int report_command(const Args& args);
 int lut_command(const Args& args);
 int latency_command(const Args& args);
 // Defined when GOS_WITH_TORCH is on (cli/model_commands.cc).
