@@ -9,6 +9,7 @@
 #include "framework/experiment.h"
 #include "framework/plugin_registry.h"
 #include "framework/runner.h"
+#include "tests/test_support.h"
 
 namespace gos::compare {
 namespace {
@@ -82,15 +83,7 @@ dimensions = 4
 plugin = "random_search"
 evaluations = 60
 batch = 20
-[[objectives]]
-plugin = "metric"
-metric = "function"
-on = "f1"
-[[objectives]]
-plugin = "metric"
-metric = "function"
-on = "f2"
-)" + indicators;
+)" + gos::testing::kTwoFunctionObjectives + R"()" + indicators;
     Experiment experiment = build_experiment(parse_experiment(text, "<test>", ".", {}, registry_), registry_);
     RunOptions options;
     options.progress = false;

@@ -8,6 +8,7 @@
 
 #include "cli/compare.h"
 #include "framework/error.h"
+#include "tests/test_support.h"
 
 namespace gos::sweep {
 namespace {
@@ -44,15 +45,7 @@ plugin = "test_problem"
 dimensions = 4
 [strategy]
 plugin = "random_search"
-[[objectives]]
-plugin = "metric"
-metric = "function"
-on = "f1"
-[[objectives]]
-plugin = "metric"
-metric = "function"
-on = "f2"
-[indicators]
+)" + gos::testing::kTwoFunctionObjectives + R"([indicators]
 reference_point = [1.1, 10.0]
 [sweep]
 seeds = "0..1"

@@ -24,16 +24,18 @@ inline std::string test_plugin_dir(const std::string& name) {
   return std::string(GOS_BINARY_DIR) + "/test_plugins/" + name;
 }
 
+// The two objectives of a two-objective test problem, as experiment TOML.
+inline const std::string kTwoFunctionObjectives =
+    "[[objectives]]\nplugin = \"metric\"\nmetric = \"function\"\non = \"f1\"\n\n"
+    "[[objectives]]\nplugin = \"metric\"\nmetric = \"function\"\non = \"f2\"\n";
+
 // A small ZDT1 experiment; `extra` is appended (more sections or objectives).
 inline std::string zdt_experiment(const std::filesystem::path& output, const std::string& strategy_keys = "",
                                   const std::string& extra = "") {
   return "[experiment]\nname = \"zdt\"\nseed = 3\noutput = \"" + output.string() +
          "\"\n\n[search_space]\nplugin = \"test_problem\"\nproblem = \"zdt1\"\ndimensions = 5\n\n"
          "[strategy]\nplugin = \"random_search\"\nevaluations = 60\nbatch = 10\n" +
-         strategy_keys +
-         "\n[[objectives]]\nplugin = \"metric\"\nmetric = \"function\"\non = \"f1\"\n\n"
-         "[[objectives]]\nplugin = \"metric\"\nmetric = \"function\"\non = \"f2\"\n" +
-         extra;
+         strategy_keys + "\n" + kTwoFunctionObjectives + extra;
 }
 
 inline void load_build_plugins(PluginRegistry& registry) { registry.load_directory(GOS_PLUGIN_DIR); }

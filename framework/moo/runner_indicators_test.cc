@@ -10,11 +10,12 @@
 #include "framework/moo/indicators.h"
 #include "framework/plugin_registry.h"
 #include "framework/runner.h"
+#include "tests/test_support.h"
 
 namespace gos {
 namespace {
 
-const char* kExperiment = R"(
+const std::string kExperiment = R"(
 [experiment]
 name = "indicators"
 seed = 3
@@ -30,16 +31,7 @@ plugin = "nsga2"
 population = 12
 generations = 6
 
-[[objectives]]
-plugin = "metric"
-metric = "function"
-on = "f1"
-
-[[objectives]]
-plugin = "metric"
-metric = "function"
-on = "f2"
-
+)" + gos::testing::kTwoFunctionObjectives + R"(
 [indicators]
 reference_point = [1.1, 5.0]
 igd = true

@@ -10,6 +10,7 @@
 #include "framework/experiment.h"
 #include "framework/plugin_registry.h"
 #include "framework/runner.h"
+#include "tests/test_support.h"
 
 namespace gos {
 namespace {
@@ -39,15 +40,7 @@ plugin = "test_problem"
 dimensions = 5
 [strategy]
 )" + std::string(GetParam()) + R"(
-[[objectives]]
-plugin = "metric"
-metric = "function"
-on = "f1"
-[[objectives]]
-plugin = "metric"
-metric = "function"
-on = "f2"
-max = 3.0
+)" + gos::testing::kTwoFunctionObjectives + R"(max = 3.0
 )";
     Experiment experiment = build_experiment(parse_experiment(text, "<test>", ".", {}, registry_), registry_);
     RunOptions options;
