@@ -239,6 +239,7 @@ std::string iteration_section(const Iteration& it, const ReportOptions& options)
                                 esc(it.text_or("slot")), status_badge(it.text_or("status")));
   out += fmt::format("<p>{} {} → {}; search file <code>{}</code>.</p>\n", esc(it.text_or("slot_kind")),
                      esc(it.text_or("input")), esc(it.text_or("output")), esc(it.text_or("search_file")));
+  if (!it.text_or("reason").empty()) out += fmt::format("<p>{}</p>\n", esc(it.text_or("reason")));
   if (!it.front.empty()) out += "<div class=\"chart\">" + front_chart(it) + "</div>\n";
   const std::string seed = it.text_or("seed_genome"), chosen = it.text_or("chosen_genome");
   out += "<div class=\"graphs\">";
@@ -401,6 +402,8 @@ std::string render_report(const AdaptRun& run, const ReportOptions& options) {
       esc(lookup(run.text, "accuracy_estimate")), fmt_number(lookup(run.number, "epsilon")),
       esc(lookup(run.text, "start_time")), esc(lookup(run.text, "end_time").empty() ? "–" : lookup(run.text, "end_time")),
       esc(run.file.string()));
+  if (!lookup(run.text, "stop_reason").empty())
+    html += fmt::format("<p>Stopped because: {}</p>\n", esc(lookup(run.text, "stop_reason")));
   std::string device;
   for (const auto& [key, value] : run.text)
     if (key.rfind("device", 0) == 0) device += fmt::format("<tr><th>{}</th><td>{}</td></tr>", esc(key), esc(value));

@@ -24,7 +24,8 @@ class AdaptFile {
     text(root, "model", "resnet18");
     text(root, "status", "completed");
     text(root, "accuracy_estimate", "distill");
-    text(root, "device.cpu", "Test CPU <2 cores>");
+    text(root, "device_cpu_model", "Test CPU <2 cores>");
+    text(root, "stop_reason", "no eligible slot left");
     real(root, "epsilon", 1.0);
     text(root, "config_toml", "[adapt]\nmodel = \"resnet18\"\n");
     H5::Group baseline = file_.createGroup("baseline");
@@ -121,6 +122,7 @@ void write_two_iterations(const fs::path& dir, bool finished) {
   AdaptFile::reals(accepted, "front_accuracy_drop", {0.0, 0.5, 30.0});
   AdaptFile::flags(accepted, "front_feasible", {1, 1, 0});
   H5::Group infeasible = file.iteration("001", "conv1", "infeasible");
+  AdaptFile::text(infeasible, "reason", "no candidate within epsilon");
   AdaptFile::text(infeasible, "seed_genome", "in:3x8x8;n1=conv[k=3,co=16,g=1,d=1,s=1](n0);out:n1");
   AdaptFile::texts(infeasible, "front_genome", {"in:3x8x8;n1=pconv[co=16](n0);out:n1"});
   AdaptFile::reals(infeasible, "front_latency_ms", {3.5});
@@ -165,6 +167,8 @@ TEST(AdaptReport, ShowsFiguresFrontsGraphsAndClosestInfeasibleCandidates) {
   // infeasible iteration has no star but lists its closest candidate.
   EXPECT_NE(html.find("Closest candidates"), std::string::npos);
   EXPECT_NE(html.find("drop 7.25 points"), std::string::npos);
+  EXPECT_NE(html.find("no candidate within epsilon"), std::string::npos);
+  EXPECT_NE(html.find("no eligible slot left"), std::string::npos);
   // Baseline profile ranked by inefficiency: the 90.0 slot first.
   EXPECT_LT(html.find("<td>1</td><td><code>layer1.0.conv1</code>"), html.find("<td>2</td><td><code>conv1</code>"));
   // Three genomes drawn (seed + chosen of 000, seed of 001): SVG via dot, or
