@@ -15,7 +15,10 @@ GraphSpace::GraphSpace(GraphSpaceConfig config) : config_(std::move(config)) {
   variation_.spec = {config_.input, config_.output, config_.max_nodes};
   variation_.allowed = config_.allowed;
   variation_.channel_choices = default_channel_choices(variation_.spec);
-  if (config_.seed != "none") {
+  if (config_.seed_graph) {
+    seed_ = *config_.seed_graph;
+    finalize(*seed_, variation_.spec);
+  } else if (config_.seed != "none") {
     seed_ = make_seed(config_.seed, variation_.spec);
   } else {
     // Fail at configuration time, not mid-run, when the allowed instructions
@@ -92,7 +95,8 @@ std::string GraphSpace::describe() const {
       "GOS operator graphs: DAGs of up to {} instructions ({} allowed) from an input {} to an output {}, replacing "
       "one operator; {}. Metrics: parameters, flops. Canonical genome: in:CxHxW;n1=op[attr=v,...](n0);...;out:nK.",
       config_.max_nodes, config_.allowed.size(), config_.input.to_string(), config_.output.to_string(),
-      seed_ ? fmt::format("sampling walks up to {} mutations from the seed '{}'", config_.seed_walk, config_.seed)
+      seed_ ? fmt::format("sampling walks up to {} mutations from the seed '{}'", config_.seed_walk,
+                        config_.seed_graph ? graph::serialize(*seed_) : config_.seed)
             : std::string("sampling builds graphs from scratch"));
 }
 

@@ -2,6 +2,7 @@
 // The `gos_graph` search space: operators as instruction graphs that replace
 // one operator of a network, keeping its input and output shapes.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct GraphSpaceConfig {
   // "none": sample() builds graphs from scratch; otherwise a seed name
   // (seeds.h) and sample() returns the seed after 0..seed_walk mutations.
   std::string seed = "none";
+  // A seed given as a graph (the operator a search replaces, adapt/seed.h);
+  // takes the place of a named seed. Must fit input, output and max_nodes.
+  std::optional<Graph> seed_graph;
   int seed_walk = 4;
   std::vector<Op> allowed = all_instructions();
   int batch = 1;  // batch size of workload()
