@@ -39,7 +39,7 @@ struct AdaptSummary {
   bool already_complete = false;
 };
 
-// The run directory used when none is given: runs/adapt/<config name>.
+// The run directory used when none is given: results/adapt/<config name>.
 std::filesystem::path default_output(const AdaptConfig& config);
 
 // Runs (or resumes) the adaptation. The registry provides the nsga2 strategy

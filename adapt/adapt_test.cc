@@ -64,6 +64,23 @@ TEST(AdaptSeed, MobileNetDepthwiseAndPointwiseConvolutionsBecomeExactGraphs) {
   EXPECT_GT(pointwise, 5u);
 }
 
+TEST(AdaptSeed, RewritesAreCheaperValidVariantsOfTheSeed) {
+  const graph::GraphSpec spec{{16, 32, 32}, {32, 16, 16}, 6};
+  const graph::Graph seed = graph::parse("in:16x32x32;n1=conv[k=3,co=32,g=1,d=1,s=2](n0);out:n1", spec);
+  std::set<std::string> rewrites;
+  for (const graph::Graph& rewrite : seed_rewrites(seed, spec)) {
+    EXPECT_LT(graph::count_flops(rewrite), graph::count_flops(seed)) << graph::serialize(rewrite);
+    rewrites.insert(graph::serialize(rewrite));
+  }
+  EXPECT_EQ(rewrites, (std::set<std::string>{
+                          "in:16x32x32;n1=dwconv[k=3,d=1,s=2](n0);n2=pconv[co=32](n1);out:n2",
+                          "in:16x32x32;n1=conv[k=3,co=32,g=2,d=1,s=2](n0);out:n1",
+                          "in:16x32x32;n1=conv[k=3,co=32,g=4,d=1,s=2](n0);out:n1",
+                      }));
+  // A one-node limit leaves no room for the two-node depthwise-separable form.
+  EXPECT_EQ(seed_rewrites(seed, {spec.input, spec.output, 1}).size(), 2u);
+}
+
 TEST(AdaptSeed, OperatorsWithoutAnExactGraphGetAReason) {
   ZooOptions options;
   options.width = 0.25;

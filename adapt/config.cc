@@ -163,6 +163,8 @@ ParamSchema adapt_schema() {
       .integer("threads", d.threads, 1, 1024, "LibTorch intra-op threads")
       .integer("latency_warmup", d.latency_warmup, 0, 10000, "untimed runs before timing a model")
       .integer("latency_repeats", d.latency_repeats, 1, 100000, "timed runs; the median is the latency")
+      .string("latency_clock", d.latency_clock, "wall clock, or process CPU time on a shared machine",
+              {"wall", "cpu"})
       .string("accuracy_estimate", d.accuracy_estimate, "in-search accuracy estimate", {"distill", "finetune"})
       .integer("distill_images", d.distill_images, 1, 1000000, "training images whose slot activations are distilled")
       .integer("distill_steps", d.distill_steps, 0, 1000000, "Adam steps fitting a candidate to the slot outputs")
@@ -243,6 +245,7 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   config.threads = params.get_int("threads");
   config.latency_warmup = params.get_int("latency_warmup");
   config.latency_repeats = params.get_int("latency_repeats");
+  config.latency_clock = params.get_string("latency_clock");
   config.accuracy_estimate = params.get_string("accuracy_estimate");
   config.distill_images = params.get_int("distill_images");
   config.distill_steps = params.get_int("distill_steps");

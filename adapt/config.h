@@ -54,6 +54,10 @@ struct AdaptConfig {
   // Latency: median wall clock of the whole model at batch 1.
   int64_t latency_warmup = 3;
   int64_t latency_repeats = 15;
+  // "wall": wall-clock time. "cpu": process CPU time, which on a machine
+  // shared with other jobs counts the work rather than the preemptions (equal
+  // to wall clock on a quiet machine at threads = 1).
+  std::string latency_clock = "wall";
 
   // Accuracy estimate of a candidate inside the search.
   std::string accuracy_estimate = "distill";  // "distill" or "finetune"

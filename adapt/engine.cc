@@ -77,7 +77,7 @@ void restore(torch::nn::Module& model, const std::vector<torch::Tensor>& state) 
   for (auto& t : model.buffers()) t.copy_(state.at(i++));
 }
 
-// Whole-model latency at batch 1: median wall clock of `repeats` forward
+// Whole-model latency at batch 1: median (wall clock or CPU time) of `repeats` forward
 // passes after `warmup`, eval mode, no gradients, on a fixed random input.
 double measure_latency(SlottedModel& model, const AdaptConfig& config) {
   const bool was_training = model.is_training();
@@ -85,7 +85,7 @@ double measure_latency(SlottedModel& model, const AdaptConfig& config) {
   torch::NoGradGuard no_grad;
   const torch::Tensor input = torch::randn(model.example_input());
   const double ms = median_latency_ms([&] { model.forward(input); }, static_cast<int>(config.latency_warmup),
-                                      static_cast<int>(config.latency_repeats));
+                                      static_cast<int>(config.latency_repeats), config.latency_clock == "cpu");
   model.train(was_training);
   return ms;
 }
@@ -400,6 +400,7 @@ void Pipeline::prepare_baseline() {
   profile_options.warmup = static_cast<int>(config_.latency_warmup);
   profile_options.repeats = static_cast<int>(config_.latency_repeats);
   profile_options.threads = static_cast<int>(config_.threads);
+  profile_options.cpu_time = config_.latency_clock == "cpu";
   const ModelProfile profile = profile_model(*context_.model, context_.model->example_input(), profile_options);
   baseline.latency_ms = measure_latency(*context_.model, config_);
   for (const SlotProfile& slot : profile.slots)
@@ -477,7 +478,10 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot_record) {
   space_config.input = graph_shape(info.input);
   space_config.output = graph_shape(info.output);
   space_config.max_nodes = static_cast<size_t>(config_.max_nodes);
-  space_config.seed_graph = *seed.graph;
+  space_config.seed_graphs = {*seed.graph};
+  for (graph::Graph& rewrite : seed_rewrites(*seed.graph, {space_config.input, space_config.output,
+                                                           space_config.max_nodes}))
+    space_config.seed_graphs.push_back(std::move(rewrite));
   space_config.seed_walk = static_cast<int>(config_.seed_walk);
   Experiment experiment;
   experiment.space = std::make_unique<graph::GraphSpace>(space_config);
@@ -749,7 +753,7 @@ AdaptSummary Pipeline::run() {
 
 }  // namespace
 
-std::filesystem::path default_output(const AdaptConfig& config) { return std::filesystem::path("runs/adapt") / config.name; }
+std::filesystem::path default_output(const AdaptConfig& config) { return std::filesystem::path("results/adapt") / config.name; }
 
 AdaptSummary run_adapt(const AdaptConfig& config, const AdaptOptions& options, PluginRegistry& registry) {
   AdaptOptions resolved = options;

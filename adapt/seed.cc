@@ -72,6 +72,49 @@ OperatorSeed seed_from_operator(TorchModel& op, const SlotInfo& info, size_t max
   return {std::move(seed), ""};
 }
 
+std::vector<graph::Graph> seed_rewrites(const graph::Graph& seed, const graph::GraphSpec& spec) {
+  using graph::Node;
+  using graph::Op;
+  std::vector<std::vector<Node>> candidates;  // instruction nodes after the input
+  const Node& node = seed.nodes.at(1);
+  const int in = spec.input.c;
+  const auto& a = node.attrs;
+  const auto grouped = [&](int kernel, int out, int stride) {
+    for (int groups : {2, 4})
+      if (in % groups == 0 && out % groups == 0)
+        candidates.push_back({Node{Op::kConv, {0, -1}, {kernel, out, groups, 1, stride}}});
+  };
+  switch (node.op) {
+    case Op::kConv:
+      if (a[2] == 1 && a[0] > 1)
+        candidates.push_back({Node{Op::kDepthwiseConv, {0, -1}, {a[0], 1, a[4]}},
+                              Node{Op::kPointwiseConv, {1, -1}, {a[1]}}});
+      if (a[2] == 1) grouped(a[0], a[1], a[4]);
+      break;
+    case Op::kPointwiseConv:
+      grouped(1, a[0], 1);
+      break;
+    case Op::kDepthwiseConv:
+      if (a[0] > 3) candidates.push_back({Node{Op::kDepthwiseConv, {0, -1}, {3, a[1], a[2]}}});
+      break;
+    default:
+      break;
+  }
+  std::vector<graph::Graph> rewrites;
+  for (auto& nodes : candidates) {
+    graph::Graph rewrite;
+    rewrite.nodes = {Node{}};
+    rewrite.nodes.insert(rewrite.nodes.end(), nodes.begin(), nodes.end());
+    try {
+      graph::finalize(rewrite, spec);
+      rewrites.push_back(std::move(rewrite));
+    } catch (const Error&) {
+      // Not valid for these shapes (a channel split, the node limit): not offered.
+    }
+  }
+  return rewrites;
+}
+
 size_t inherit_weights(TorchModel& op, graph::GraphModule& module) {
   const torch::Tensor weight = named_parameter(op, "weight");
   if (!weight.defined()) return 0;

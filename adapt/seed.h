@@ -4,6 +4,7 @@
 // Include only from torch translation units.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "searchspaces/gos/compile.h"
 #include "torchlib/zoo.h"
@@ -21,6 +22,12 @@ struct OperatorSeed {
 // unpadded convolution, a replaced slot) gets a reason instead. `max_nodes`
 // is the graph limit of the search the seed starts.
 OperatorSeed seed_from_operator(TorchModel& op, const SlotInfo& info, size_t max_nodes);
+
+// Cheaper rewrites of a one-node seed that a search should not have to find
+// by several blind mutations: a k x k convolution as depthwise k x k followed
+// by pointwise (depthwise-separable), grouped convolutions (2 and 4 groups),
+// a 5x5 / 7x7 depthwise convolution as 3x3. Only those valid for `spec`.
+std::vector<graph::Graph> seed_rewrites(const graph::Graph& seed, const graph::GraphSpec& spec);
 
 // Copies the operator's weight into every convolution node of `module` whose
 // weight has the same shape, so that candidates keeping the original

@@ -24,7 +24,7 @@ int adapt_command(const Args& args) {
   po::options_description description("Options");
   description.add_options()
       ("set", po::value(&overrides)->composing(), "override a key of [adapt]: key=value (repeatable)")
-      ("output,o", po::value(&output), "run directory (default runs/adapt/<name>)")
+      ("output,o", po::value(&output), "run directory (default results/adapt/<name>)")
       ("resume", po::bool_switch(&options.resume), "continue the run recorded in the run directory")
       ("overwrite", po::bool_switch(&options.overwrite), "start over in an existing run directory")
       ("validate", po::bool_switch(&validate), "check the file (and --set values) without running it")
