@@ -165,6 +165,7 @@ ParamSchema adapt_schema() {
       .integer("latency_repeats", d.latency_repeats, 1, 100000, "timed runs; the median is the latency")
       .string("latency_clock", d.latency_clock, "wall clock, or process CPU time on a shared machine",
               {"wall", "cpu"})
+      .string("latency_statistic", d.latency_statistic, "statistic of the timed repeats", {"median", "min"})
       .string("accuracy_estimate", d.accuracy_estimate, "in-search accuracy estimate", {"distill", "finetune"})
       .integer("distill_images", d.distill_images, 1, 1000000, "training images whose slot activations are distilled")
       .integer("distill_steps", d.distill_steps, 0, 1000000, "Adam steps fitting a candidate to the slot outputs")
@@ -246,6 +247,7 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   config.latency_warmup = params.get_int("latency_warmup");
   config.latency_repeats = params.get_int("latency_repeats");
   config.latency_clock = params.get_string("latency_clock");
+  config.latency_statistic = params.get_string("latency_statistic");
   config.accuracy_estimate = params.get_string("accuracy_estimate");
   config.distill_images = params.get_int("distill_images");
   config.distill_steps = params.get_int("distill_steps");

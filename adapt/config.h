@@ -58,6 +58,9 @@ struct AdaptConfig {
   // shared with other jobs counts the work rather than the preemptions (equal
   // to wall clock on a quiet machine at threads = 1).
   std::string latency_clock = "wall";
+  // "median" of the repeats, or "min": the run least disturbed by other jobs
+  // (more repeatable than the median on a loaded machine).
+  std::string latency_statistic = "median";
 
   // Accuracy estimate of a candidate inside the search.
   std::string accuracy_estimate = "distill";  // "distill" or "finetune"
