@@ -552,24 +552,36 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot_record) {
     it.front.push_back({record.genome, record.values.at(0), record.values.at(1), record.values.at(2),
                         !record.failed && record.violation <= 0});
   }
-  bool any_feasible = false;
   for (const FrontEntry& entry : it.front) {
-    if (!entry.feasible || entry.genome == it.seed_genome) continue;
-    any_feasible = true;
-    if (entry.latency_ms >= must_beat) continue;
+    if (!entry.feasible || entry.genome == it.seed_genome || entry.latency_ms >= must_beat) continue;
     if (!chosen || entry.latency_ms < chosen->latency_ms ||
         (entry.latency_ms == chosen->latency_ms && entry.params < chosen->params))
       chosen = &entry;
   }
   if (!chosen) {
-    it.status = any_feasible ? "no_gain" : "infeasible";
-    double best_drop = std::numeric_limits<double>::infinity();
-    for (const FrontEntry& entry : it.front) best_drop = std::min(best_drop, entry.accuracy_drop);
-    it.reason = any_feasible
-                    ? fmt::format("no feasible candidate is {:.0f}% faster than the seed's {:.3f} ms",
-                                  100 * config_.min_gain, reference_ms)
-                    : fmt::format("no candidate within epsilon {}: best accuracy drop {:.2f} points ({} on the front)",
-                                  config_.epsilon, best_drop, it.front.size());
+    // Candidates other than the seed, least accuracy drop first.
+    std::vector<const EvaluationRecord*> others;
+    for (const EvaluationRecord& record : results.evaluations)
+      if (!record.failed && !record.cached && record.genome != it.seed_genome) others.push_back(&record);
+    std::stable_sort(others.begin(), others.end(), [](const EvaluationRecord* a, const EvaluationRecord* b) {
+      return a->values.at(2) < b->values.at(2);
+    });
+    const bool any_feasible = !others.empty() && others.front()->violation <= 0;
+    if (any_feasible) {
+      it.status = "no_gain";
+      it.reason = fmt::format("no feasible candidate is {:.0f}% faster than the seed's {:.3f} ms",
+                              100 * config_.min_gain, reference_ms);
+    } else {
+      // The front holds the seed (or nothing); record the best infeasible candidates instead.
+      it.status = "infeasible";
+      it.front.clear();
+      for (size_t i = 0; i < std::min<size_t>(others.size(), 5); ++i)
+        it.front.push_back({others[i]->genome, others[i]->values.at(0), others[i]->values.at(1),
+                            others[i]->values.at(2), false});
+      it.reason = others.empty() ? std::string("every candidate failed to evaluate")
+                                 : fmt::format("no candidate within epsilon {}: best accuracy drop {:.2f} points",
+                                               config_.epsilon, others.front()->values.at(2));
+    }
     log(fmt::format("#{} {}: {}: {}", index, it.slot, it.status, it.reason));
     return it;
   }
