@@ -35,5 +35,6 @@ int latency_command(const Args& args);
 // Defined when GOS_WITH_TORCH is on (cli/model_commands.cc).
 int profile_command(const Args& args);
 int train_command(const Args& args);
+int adapt_command(const Args& args);  // cli/adapt_command.cc
 
 }  // namespace gos::cli

@@ -34,6 +34,7 @@ const std::vector<Command>& commands() {
 #ifdef GOS_WITH_TORCH
       {"profile", "per-slot latency, share, FLOPs and inefficiency of a zoo model", profile_command},
       {"train", "train a zoo model on CIFAR-10 or IDX data and report accuracy", train_command},
+      {"adapt", "adapt a zoo model to this CPU by searched operator replacement (resumable)", adapt_command},
 #endif
   };
   return list;

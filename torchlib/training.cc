@@ -165,20 +165,36 @@ TrainReport ImageTrainer::train(TorchModel& model) {
   return report;
 }
 
-double ImageTrainer::evaluate(TorchModel& model) {
+double ImageTrainer::evaluate(TorchModel& model) { return evaluate_on(model, eval_); }
+
+double ImageTrainer::evaluate_on(TorchModel& model, const ImageDataset& images) {
   const bool was_training = model.is_training();
   model.eval();
   torch::NoGradGuard no_grad;
   int64_t correct = 0;
   const auto batch = static_cast<size_t>(config_.batch_size);
-  for (size_t first = 0; first < eval_.size(); first += batch) {
+  for (size_t first = 0; first < images.size(); first += batch) {
     std::vector<size_t> indices;
-    for (size_t i = first; i < std::min(first + batch, eval_.size()); ++i) indices.push_back(i);
-    const torch::Tensor logits = model.forward(make_batch(eval_, indices, mean_, stddev_, nullptr));
-    correct += logits.argmax(1).eq(make_labels(eval_, indices)).sum().item<int64_t>();
+    for (size_t i = first; i < std::min(first + batch, images.size()); ++i) indices.push_back(i);
+    const torch::Tensor logits = model.forward(make_batch(images, indices, mean_, stddev_, nullptr));
+    correct += logits.argmax(1).eq(make_labels(images, indices)).sum().item<int64_t>();
   }
   model.train(was_training);
-  return eval_.size() > 0 ? 100.0 * double(correct) / double(eval_.size()) : 0;
+  return images.size() > 0 ? 100.0 * double(correct) / double(images.size()) : 0;
+}
+
+void ImageTrainer::forward_training_images(TorchModel& model, size_t count) {
+  const bool was_training = model.is_training();
+  model.eval();
+  torch::NoGradGuard no_grad;
+  const auto batch = static_cast<size_t>(config_.batch_size);
+  const size_t end = std::min(count, train_.size());
+  for (size_t first = 0; first < end; first += batch) {
+    std::vector<size_t> indices;
+    for (size_t i = first; i < std::min(first + batch, end); ++i) indices.push_back(i);
+    model.forward(make_batch(train_, indices, mean_, stddev_, nullptr));
+  }
+  model.train(was_training);
 }
 
 }  // namespace gos

@@ -43,6 +43,13 @@ class ImageTrainer : public Trainer {
   explicit ImageTrainer(TrainerConfig config);
   TrainReport train(TorchModel& model) override;
   double evaluate(TorchModel& model) override;
+  // Top-1 accuracy (%) on other images (a test split), normalised with this
+  // trainer's training-set statistics as every other input.
+  double evaluate_on(TorchModel& model, const ImageDataset& images);
+  // Runs `model` in eval mode without gradients on the first `count`
+  // training images (unaugmented, normalised), so that an observer of the
+  // model sees the activations of real inputs (adapt's distillation).
+  void forward_training_images(TorchModel& model, size_t count);
 
   const ImageDataset& train_data() const { return train_; }
   const ImageDataset& eval_data() const { return eval_; }

@@ -15,8 +15,11 @@ GraphSpace::GraphSpace(GraphSpaceConfig config) : config_(std::move(config)) {
   variation_.spec = {config_.input, config_.output, config_.max_nodes};
   variation_.allowed = config_.allowed;
   variation_.channel_choices = default_channel_choices(variation_.spec);
-  if (config_.seed != "none") {
-    seed_ = make_seed(config_.seed, variation_.spec);
+  if (!config_.seed_graphs.empty()) {
+    seeds_ = config_.seed_graphs;
+    for (Graph& seed : seeds_) finalize(seed, variation_.spec);
+  } else if (config_.seed != "none") {
+    seeds_.push_back(make_seed(config_.seed, variation_.spec));
   } else {
     // Fail at configuration time, not mid-run, when the allowed instructions
     // cannot reach the output shape within max_nodes.
@@ -33,8 +36,9 @@ const Graph& GraphSpace::cast(const Genome& genome) {
 }
 
 GenomePtr GraphSpace::sample(Rng& rng) const {
-  if (!seed_) return std::make_shared<Graph>(sample_graph(variation_, rng));
-  Graph graph = *seed_;
+  if (seeds_.empty()) return std::make_shared<Graph>(sample_graph(variation_, rng));
+  // One seed draws nothing, so named-seed runs keep their random streams.
+  Graph graph = seeds_.size() == 1 ? seeds_[0] : seeds_[rng.index(seeds_.size())];
   for (int64_t step = rng.uniform_int(0, config_.seed_walk); step > 0; --step)
     graph = mutate_graph(variation_, graph, rng);
   return std::make_shared<Graph>(std::move(graph));
@@ -92,7 +96,9 @@ std::string GraphSpace::describe() const {
       "GOS operator graphs: DAGs of up to {} instructions ({} allowed) from an input {} to an output {}, replacing "
       "one operator; {}. Metrics: parameters, flops. Canonical genome: in:CxHxW;n1=op[attr=v,...](n0);...;out:nK.",
       config_.max_nodes, config_.allowed.size(), config_.input.to_string(), config_.output.to_string(),
-      seed_ ? fmt::format("sampling walks up to {} mutations from the seed '{}'", config_.seed_walk, config_.seed)
+      !seeds_.empty() ? fmt::format("sampling walks up to {} mutations from the seed '{}'{}", config_.seed_walk,
+                                    config_.seed_graphs.empty() ? config_.seed : graph::serialize(seeds_[0]),
+                                    seeds_.size() > 1 ? fmt::format(" or {} rewrites of it", seeds_.size() - 1) : "")
             : std::string("sampling builds graphs from scratch"));
 }
 

@@ -18,6 +18,10 @@ struct GraphSpaceConfig {
   // "none": sample() builds graphs from scratch; otherwise a seed name
   // (seeds.h) and sample() returns the seed after 0..seed_walk mutations.
   std::string seed = "none";
+  // Seeds given as graphs (the operator a search replaces and rewrites of
+  // it, adapt/seed.h); take the place of a named seed. sample() walks from
+  // one of them, drawn uniformly. Each must fit input, output and max_nodes.
+  std::vector<Graph> seed_graphs;
   int seed_walk = 4;
   std::vector<Op> allowed = all_instructions();
   int batch = 1;  // batch size of workload()
@@ -53,7 +57,7 @@ class GraphSpace : public SearchSpace {
  private:
   GraphSpaceConfig config_;
   VariationConfig variation_;
-  std::optional<Graph> seed_;
+  std::vector<Graph> seeds_;  // empty: sample from scratch
   std::shared_ptr<const Mutator> mutator_;
 };
 

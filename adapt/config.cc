@@ -1,0 +1,282 @@
+#include "adapt/config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "framework/text.h"
+
+namespace gos::adapt {
+namespace {
+
+constexpr const char* kOverrideSource = "command line --set";
+
+SourceLocation location_of(const toml::source_region& source, const std::string& file) {
+  if (source.begin.line == 0) return {kOverrideSource, 0, 0};
+  return {file, static_cast<int>(source.begin.line), static_cast<int>(source.begin.column)};
+}
+
+std::string type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a floating-point number";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date/time";
+  }
+}
+
+[[noreturn]] void fail(const SourceLocation& where, const std::string& message) {
+  throw Error(fmt::format("{}: [adapt] {}", where.to_string(), message));
+}
+
+// One value of the [adapt] table checked against its spec. The schema uses
+// only scalars and string lists.
+ParamValue convert(const toml::node& node, const ParamSpec& spec, const SourceLocation& where) {
+  const auto wrong_type = [&]() -> ParamValue {
+    fail(where, fmt::format("key '{}' must be {}, got {}", spec.name, spec.describe_type(), type_name(node)));
+  };
+  const auto check_range = [&](double v) {
+    if ((spec.min && v < *spec.min) || (spec.max && v > *spec.max) || std::isnan(v))
+      fail(where, fmt::format("key '{}' = {} is out of range; expected {}", spec.name, v, spec.describe_type()));
+  };
+  const auto check_choice = [&](const std::string& s) {
+    if (!spec.choices.empty() && std::find(spec.choices.begin(), spec.choices.end(), s) == spec.choices.end())
+      fail(where, fmt::format("key '{}' = \"{}\" is not allowed{}; expected one of: {}", spec.name, s,
+                              did_you_mean(s, spec.choices), join(spec.choices, ", ")));
+  };
+  switch (spec.type) {
+    case ParamType::kBool:
+      if (auto v = node.value_exact<bool>()) return *v;
+      break;
+    case ParamType::kInt:
+      if (auto v = node.value_exact<int64_t>()) {
+        check_range(static_cast<double>(*v));
+        return *v;
+      }
+      break;
+    case ParamType::kReal: {
+      std::optional<double> v = node.value_exact<double>();
+      if (auto i = node.value_exact<int64_t>()) v = static_cast<double>(*i);
+      if (!v) break;
+      check_range(*v);
+      return *v;
+    }
+    case ParamType::kString:
+      if (auto v = node.value_exact<std::string>()) {
+        check_choice(*v);
+        return *v;
+      }
+      break;
+    case ParamType::kStringList: {
+      const toml::array* array = node.as_array();
+      if (!array) break;
+      std::vector<std::string> values;
+      for (const toml::node& element : *array) {
+        auto v = element.value_exact<std::string>();
+        if (!v) return wrong_type();
+        check_choice(*v);
+        values.push_back(*v);
+      }
+      return values;
+    }
+    default:
+      break;
+  }
+  return wrong_type();
+}
+
+// "key=value": the value in TOML syntax, or a bare word taken as a string.
+void apply_override(toml::table& adapt, const std::string& text) {
+  const size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw Error(fmt::format("{}: '{}' is not key=value", kOverrideSource, text));
+  std::string key = text.substr(0, equals);
+  if (key.starts_with("adapt.")) key = key.substr(6);
+  const std::string value = text.substr(equals + 1);
+  toml::table parsed;
+  try {
+    parsed = toml::parse("v = " + value);
+  } catch (const toml::parse_error&) {
+    parsed = toml::table{{"v", value}};
+  }
+  // Nodes made here carry no source position, which marks them as overrides.
+  toml::table fresh;
+  if (const toml::node* node = parsed.get("v")) {
+    node->visit([&](auto&& v) {
+      using T = std::decay_t<decltype(v)>;
+      if constexpr (std::is_same_v<T, toml::array>) {
+        toml::array copy;
+        for (const auto& element : v) element.visit([&](auto&& e) {
+            using E = std::decay_t<decltype(e)>;
+            if constexpr (!std::is_same_v<E, toml::table> && !std::is_same_v<E, toml::array>) copy.push_back(e.get());
+          });
+        fresh.insert("v", std::move(copy));
+      } else if constexpr (!std::is_same_v<T, toml::table>) {
+        fresh.insert("v", v.get());
+      }
+    });
+  }
+  if (!fresh.get("v")) throw Error(fmt::format("{}: '{}': unsupported value", kOverrideSource, text));
+  adapt.insert_or_assign(key, std::move(*fresh.get("v")));
+}
+
+}  // namespace
+
+ParamSchema adapt_schema() {
+  ParamSchema s;
+  const AdaptConfig d;
+  s.string("name", "", "run name; empty = the file's stem")
+      .string("model", d.model, "zoo model", {"resnet18", "mobilenetv3_small", "mobilenetv3_large", "inception_v3"})
+      .real("width", d.width, 0.05, 4, "channel multiplier (resnet18 only)")
+      .boolean("cifar_stem", d.cifar_stem, "CIFAR-size stem for 32x32 inputs (else the ImageNet stem)")
+      .string("data_dir", d.data_dir.string(), "CIFAR-10 binary batches, relative to the working directory")
+      .strings("train_files", d.train_files, "training batches in data_dir (the holdout is taken from them)")
+      .strings("test_files", d.test_files, "test batches in data_dir for the final test accuracy")
+      .integer("train_subset", d.train_subset, 0, 10000000, "training images; 0 = all")
+      .integer("holdout", d.holdout, 1, 10000000, "training images held out: the accuracy constraint's data")
+      .integer("test_images", d.test_images, 0, 10000000, "test images for the final test accuracy; 0 = skip")
+      .integer("eval_subset", d.eval_subset, 1, 10000000, "held-out images for the in-search accuracy estimate")
+      .integer("batch_size", d.batch_size, 1, 4096, "minibatch of training and evaluation")
+      .integer("baseline_epochs", d.baseline_epochs, 1, 1000, "epochs of baseline training")
+      .integer("baseline_steps", d.baseline_steps, 0, 100000000, "> 0: baseline steps instead of epochs")
+      .real("baseline_lr", d.baseline_lr, 1e-6, 10, "baseline SGD learning rate (cosine schedule)")
+      .string("baseline_checkpoint", "", "GOS checkpoint of the trained baseline; empty = train it")
+      .real("epsilon", d.epsilon, -100, 100, "allowed held-out accuracy drop in points vs the original baseline")
+      .integer("max_modified", d.max_modified, 1, 10000, "stop after this many accepted replacements")
+      .integer("patience", d.patience, 1, 10000, "stop after this many searched slots in a row without gain")
+      .real("time_budget_minutes", d.time_budget_minutes, 0, 1e6, "stop starting iterations after this; 0 = none")
+      .real("min_gain", d.min_gain, 0, 0.99, "a replacement must make the model this fraction faster")
+      .strings("slot_kinds", d.slot_kinds, "slot kinds eligible for replacement (kind prefixes)",
+               {"conv", "dwconv", "batchnorm", "relu", "hardswish", "hardsigmoid", "linear", "maxpool", "avgpool"})
+      .integer("population", d.population, 2, 100000, "NSGA-II population")
+      .integer("generations", d.generations, 1, 100000, "NSGA-II generations, the initial one included")
+      .integer("max_nodes", d.max_nodes, 1, 64, "instructions per candidate graph")
+      .integer("seed_walk", d.seed_walk, 0, 64, "initial candidates are the seed after 0..seed_walk mutations")
+      .integer("seed", 0, 0, std::numeric_limits<int64_t>::max(), "run seed")
+      .integer("threads", d.threads, 1, 1024, "LibTorch intra-op threads")
+      .integer("latency_warmup", d.latency_warmup, 0, 10000, "untimed runs before timing a model")
+      .integer("latency_repeats", d.latency_repeats, 1, 100000, "timed runs; the median is the latency")
+      .string("latency_clock", d.latency_clock, "wall clock, or process CPU time on a shared machine",
+              {"wall", "cpu"})
+      .string("latency_statistic", d.latency_statistic, "statistic of the timed repeats", {"median", "min"})
+      .string("accuracy_estimate", d.accuracy_estimate, "in-search accuracy estimate", {"distill", "finetune"})
+      .integer("distill_images", d.distill_images, 1, 1000000, "training images whose slot activations are distilled")
+      .integer("distill_steps", d.distill_steps, 0, 1000000, "Adam steps fitting a candidate to the slot outputs")
+      .real("distill_lr", d.distill_lr, 1e-7, 10, "distillation learning rate")
+      .integer("candidate_finetune_steps", d.candidate_finetune_steps, 0, 1000000,
+               "accuracy_estimate = finetune: whole-model steps per candidate after distillation")
+      .integer("finetune_steps", d.finetune_steps, 0, 100000000, "whole-model steps after a replacement is spliced")
+      .real("finetune_lr", d.finetune_lr, 1e-7, 10, "fine-tuning SGD learning rate (cosine schedule)");
+  return s;
+}
+
+AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
+                               const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw Error(fmt::format("{}: {}", location_of(e.source(), source).to_string(), e.description()));
+  }
+  for (auto&& [key, node] : root)
+    if (key.str() != "adapt")
+      throw Error(fmt::format("{}: unknown table or key '{}'; an adapt file holds one [adapt] table",
+                              location_of(key.source(), source).to_string(), key.str()));
+  toml::table* adapt = root["adapt"].as_table();
+  if (!root.get("adapt")) throw Error(fmt::format("{}: missing the [adapt] table", source));
+  if (!adapt) throw Error(fmt::format("{}: 'adapt' must be a table", source));
+  for (const std::string& text_override : overrides) apply_override(*adapt, text_override);
+
+  const ParamSchema schema = adapt_schema();
+  Params params("adapt", location_of(adapt->source(), source));
+  for (auto&& [key, node] : *adapt) {
+    const std::string name(key.str());
+    const ParamSpec* spec = schema.find(name);
+    if (!spec)
+      fail(location_of(key.source(), source),
+           fmt::format("unknown key '{}'{}; valid keys: {}", name, did_you_mean(name, schema.names()),
+                       join(schema.names(), ", ")));
+    const SourceLocation where = location_of(node.source(), source);
+    params.set(name, convert(node, *spec, where), where);
+  }
+  toml::table resolved;
+  for (const ParamSpec& spec : schema.specs()) {
+    if (!params.has(spec.name)) params.set(spec.name, *spec.default_value, params.location(spec.name));
+    std::istringstream value_text("v = " + format_value(params.values().at(spec.name)));
+    resolved.insert(spec.name, *toml::parse(value_text).get("v"));
+  }
+
+  AdaptConfig config;
+  config.source = source;
+  config.name = params.get_string("name");
+  if (config.name.empty()) config.name = std::filesystem::path(source).stem().string();
+  config.model = params.get_string("model");
+  config.width = params.get_real("width");
+  config.cifar_stem = params.get_bool("cifar_stem");
+  config.data_dir = params.get_string("data_dir");
+  config.train_files = params.get_strings("train_files");
+  config.test_files = params.get_strings("test_files");
+  config.train_subset = params.get_int("train_subset");
+  config.holdout = params.get_int("holdout");
+  config.test_images = params.get_int("test_images");
+  config.eval_subset = params.get_int("eval_subset");
+  config.batch_size = params.get_int("batch_size");
+  config.baseline_epochs = params.get_int("baseline_epochs");
+  config.baseline_steps = params.get_int("baseline_steps");
+  config.baseline_lr = params.get_real("baseline_lr");
+  config.baseline_checkpoint = params.get_string("baseline_checkpoint");
+  config.epsilon = params.get_real("epsilon");
+  config.max_modified = params.get_int("max_modified");
+  config.patience = params.get_int("patience");
+  config.time_budget_minutes = params.get_real("time_budget_minutes");
+  config.min_gain = params.get_real("min_gain");
+  config.slot_kinds = params.get_strings("slot_kinds");
+  config.population = params.get_int("population");
+  config.generations = params.get_int("generations");
+  config.max_nodes = params.get_int("max_nodes");
+  config.seed_walk = params.get_int("seed_walk");
+  config.seed = static_cast<uint64_t>(params.get_int("seed"));
+  config.threads = params.get_int("threads");
+  config.latency_warmup = params.get_int("latency_warmup");
+  config.latency_repeats = params.get_int("latency_repeats");
+  config.latency_clock = params.get_string("latency_clock");
+  config.latency_statistic = params.get_string("latency_statistic");
+  config.accuracy_estimate = params.get_string("accuracy_estimate");
+  config.distill_images = params.get_int("distill_images");
+  config.distill_steps = params.get_int("distill_steps");
+  config.distill_lr = params.get_real("distill_lr");
+  config.candidate_finetune_steps = params.get_int("candidate_finetune_steps");
+  config.finetune_steps = params.get_int("finetune_steps");
+  config.finetune_lr = params.get_real("finetune_lr");
+
+  // Rules across keys, reported at the key a user would change.
+  if (config.eval_subset > config.holdout)
+    throw params.error("eval_subset", fmt::format("= {} exceeds holdout = {}; the in-search estimate uses a "
+                                                  "subset of the held-out images",
+                                                  config.eval_subset, config.holdout));
+  if (config.train_files.empty()) throw params.error("train_files", "needs at least one training batch file");
+  if (config.test_images > 0 && config.test_files.empty())
+    throw params.error("test_files", "is empty but test_images > 0; set test_images = 0 to skip the test accuracy");
+
+  std::ostringstream out;
+  out << toml::table{{"adapt", resolved}};
+  config.resolved_toml = out.str();
+  return config;
+}
+
+AdaptConfig load_adapt_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  std::ifstream in(file);
+  if (!in) throw Error(fmt::format("{}: cannot read the adapt file", file.string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_adapt_config(text.str(), file.string(), overrides);
+}
+
+}  // namespace gos::adapt
