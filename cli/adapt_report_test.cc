@@ -1,6 +1,5 @@
 #include "cli/adapt_report.h"
 
-#include <H5Cpp.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,83 +11,6 @@ namespace gos::report {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Writes an adapt.h5 the way docs/ADAPT.md describes it, with the numeric
-// types a writer may choose (int64 counts, double figures).
-class AdaptFile {
- public:
-  explicit AdaptFile(const fs::path& path) : file_(path.string(), H5F_ACC_TRUNC) {
-    H5::Group root = file_.openGroup("/");
-    text(root, "schema", "gos-adapt");
-    integer(root, "schema_version", 1);
-    text(root, "model", "resnet18");
-    text(root, "status", "completed");
-    text(root, "accuracy_estimate", "distill");
-    text(root, "device_cpu_model", "Test CPU <2 cores>");
-    text(root, "stop_reason", "no eligible slot left");
-    real(root, "epsilon", 1.0);
-    text(root, "config_toml", "[adapt]\nmodel = \"resnet18\"\n");
-    H5::Group baseline = file_.createGroup("baseline");
-    real(baseline, "latency_ms", 10.0);
-    integer(baseline, "params", 1000);
-    real(baseline, "accuracy", 80.0);
-    texts(baseline, "path", {"conv1", "layer1.0.conv1", "fc"});
-    texts(baseline, "kind", {"conv3x3", "conv3x3", "linear"});
-    reals(baseline, "latency_ms", {1.0, 6.0, 0.5});
-    reals(baseline, "share", {0.13, 0.8, 0.07});
-    reals(baseline, "inefficiency", {14.0, 90.0, 7.5});
-    reals(baseline, "params", {432, 500, 68});
-    file_.createGroup("iterations");
-  }
-
-  H5::Group iteration(const std::string& name, const std::string& slot, const std::string& status) {
-    H5::Group group = file_.openGroup("iterations").createGroup(name);
-    text(group, "slot", slot);
-    text(group, "status", status);
-    return group;
-  }
-
-  void finish(double latency_ms) {
-    H5::Group final_group = file_.createGroup("final");
-    real(final_group, "latency_ms", latency_ms);
-    real(final_group, "speedup", 10.0 / latency_ms);
-    integer(final_group, "modified", 1);
-    text(final_group, "torchscript", "adapted.pt");
-  }
-
-  static void text(H5::H5Object& object, const std::string& name, const std::string& value) {
-    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-    object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
-  }
-  static void real(H5::H5Object& object, const std::string& name, double value) {
-    object.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR))
-        .write(H5::PredType::NATIVE_DOUBLE, &value);
-  }
-  static void integer(H5::H5Object& object, const std::string& name, int64_t value) {
-    object.createAttribute(name, H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR))
-        .write(H5::PredType::NATIVE_INT64, &value);
-  }
-  static void texts(H5::Group& group, const std::string& name, const std::vector<std::string>& values) {
-    H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-    std::vector<const char*> raw;
-    for (const auto& v : values) raw.push_back(v.c_str());
-    const hsize_t n = values.size();
-    group.createDataSet(name, type, H5::DataSpace(1, &n)).write(raw.data(), type);
-  }
-  static void reals(H5::Group& group, const std::string& name, const std::vector<double>& values) {
-    const hsize_t n = values.size();
-    group.createDataSet(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &n))
-        .write(values.data(), H5::PredType::NATIVE_DOUBLE);
-  }
-  static void flags(H5::Group& group, const std::string& name, const std::vector<int8_t>& values) {
-    const hsize_t n = values.size();
-    group.createDataSet(name, H5::PredType::NATIVE_INT8, H5::DataSpace(1, &n))
-        .write(values.data(), H5::PredType::NATIVE_INT8);
-  }
-
- private:
-  H5::H5File file_;
-};
 
 const std::string kSeed = "in:16x8x8;n1=conv[k=3,co=16,g=1,d=1,s=1](n0);out:n1";
 const std::string kChosen =
@@ -107,55 +29,80 @@ size_t count(const std::string& text, const std::string& needle) {
   return n;
 }
 
-void write_two_iterations(const fs::path& dir, bool finished) {
-  AdaptFile file(dir / "adapt.h5");
-  H5::Group accepted = file.iteration("000", "layer1.0.conv1", "accepted");
-  AdaptFile::text(accepted, "seed_genome", kSeed);
-  AdaptFile::text(accepted, "chosen_genome", kChosen);
-  AdaptFile::real(accepted, "latency_before_ms", 10.0);
-  AdaptFile::real(accepted, "latency_after_ms", 4.0);
-  AdaptFile::integer(accepted, "params_before", 1000);
-  AdaptFile::integer(accepted, "params_after", 700);
-  AdaptFile::texts(accepted, "front_genome", {kSeed, kChosen, "in:16x8x8;n1=relu(n0);out:n1"});
-  AdaptFile::reals(accepted, "front_latency_ms", {10.0, 4.0, 3.0});
-  AdaptFile::reals(accepted, "front_params", {1000, 700, 500});
-  AdaptFile::reals(accepted, "front_accuracy_drop", {0.0, 0.5, 30.0});
-  AdaptFile::flags(accepted, "front_feasible", {1, 1, 0});
-  H5::Group infeasible = file.iteration("001", "conv1", "infeasible");
-  AdaptFile::text(infeasible, "reason", "no candidate within epsilon");
-  AdaptFile::text(infeasible, "seed_genome", "in:3x8x8;n1=conv[k=3,co=16,g=1,d=1,s=1](n0);out:n1");
-  AdaptFile::texts(infeasible, "front_genome", {"in:3x8x8;n1=pconv[co=16](n0);out:n1"});
-  AdaptFile::reals(infeasible, "front_latency_ms", {3.5});
-  AdaptFile::reals(infeasible, "front_params", {648});
-  AdaptFile::reals(infeasible, "front_accuracy_drop", {7.25});
-  AdaptFile::flags(infeasible, "front_feasible", {0});
-  if (finished) file.finish(4.0);
+adapt::RunInfo run_info() {
+  adapt::RunInfo info;
+  info.model = "resnet18";
+  info.config_toml = "[adapt]\nmodel = \"resnet18\"\n";
+  info.accuracy_estimate = "distill";
+  info.epsilon = 1.0;
+  info.device = "cpu";
+  info.device_cpu_model = "Test CPU <2 cores>";
+  info.status = "running";
+  return info;
 }
 
-TEST(AdaptReport, ReadsEveryDocumentedGroup) {
-  const fs::path dir = scratch("reads");
-  write_two_iterations(dir, true);
-  const AdaptRun run = read_adapt_run(dir);  // a directory finds its adapt.h5
-  EXPECT_EQ(run.text.at("model"), "resnet18");
-  EXPECT_DOUBLE_EQ(run.baseline.at("params"), 1000);  // an int64 attribute reads as a number
-  ASSERT_EQ(run.profile.size(), 3u);
-  EXPECT_EQ(run.profile[1].path, "layer1.0.conv1");
-  EXPECT_DOUBLE_EQ(run.profile[1].inefficiency, 90.0);
-  ASSERT_EQ(run.iterations.size(), 2u);
-  EXPECT_EQ(run.iterations[0].text_or("status"), "accepted");
-  ASSERT_EQ(run.iterations[0].front.size(), 3u);
-  EXPECT_TRUE(run.iterations[0].front[1].feasible);
-  EXPECT_FALSE(run.iterations[0].front[2].feasible);
-  EXPECT_DOUBLE_EQ(run.iterations[1].front[0].accuracy_drop, 7.25);
-  ASSERT_TRUE(run.final_figures.has_value());
-  EXPECT_DOUBLE_EQ(run.final_figures->at("speedup"), 2.5);
+// A run as the adapt engine writes it (adapt/results.h): a baseline, one
+// accepted and one infeasible iteration, and (when finished) the final model.
+fs::path write_two_iterations(const fs::path& dir, bool finished) {
+  const fs::path file = dir / "adapt.h5";
+  adapt::create_adapt_file(file, run_info());
+  adapt::BaselineRecord baseline;
+  baseline.latency_ms = 10.0;
+  baseline.params = 1000;
+  baseline.accuracy = 80.0;
+  baseline.slots = {{"conv1", "conv3x3", 1.0, 0.13, 14.0, 432},
+                    {"layer1.0.conv1", "conv3x3", 6.0, 0.8, 90.0, 500},
+                    {"fc", "linear", 0.5, 0.07, 7.5, 68}};
+  adapt::write_baseline(file, baseline);
+  adapt::IterationRecord accepted;
+  accepted.slot = "layer1.0.conv1";
+  accepted.status = "accepted";
+  accepted.seed_genome = kSeed;
+  accepted.chosen_genome = kChosen;
+  accepted.latency_before_ms = 10.0;
+  accepted.latency_after_ms = 4.0;
+  accepted.params_before = 1000;
+  accepted.params_after = 700;
+  accepted.front = {{kSeed, 10.0, 1000, 0.0, true},
+                    {kChosen, 4.0, 700, 0.5, true},
+                    {"in:16x8x8;n1=relu(n0);out:n1", 3.0, 500, 30.0, false}};
+  adapt::write_iteration(file, 0, accepted);
+  adapt::IterationRecord infeasible;
+  infeasible.slot = "conv1";
+  infeasible.status = "infeasible";
+  infeasible.reason = "no candidate within epsilon";
+  infeasible.seed_genome = "in:3x8x8;n1=conv[k=3,co=16,g=1,d=1,s=1](n0);out:n1";
+  infeasible.front = {{"in:3x8x8;n1=pconv[co=16](n0);out:n1", 3.5, 648, 7.25, false}};
+  adapt::write_iteration(file, 1, infeasible);
+  if (finished) {
+    adapt::FinalRecord final_record;
+    final_record.latency_ms = 4.0;
+    final_record.baseline_latency_ms = 10.0;
+    final_record.speedup = 2.5;
+    final_record.modified = 1;
+    final_record.torchscript = "adapted.pt";
+    adapt::write_final(file, final_record);
+    adapt::set_status(file, "completed", "2026-11-22T00:00:00Z", "no eligible slot left");
+  }
+  return file;
+}
+
+std::string report_of(const fs::path& dir, const ReportOptions& options = {}) {
+  const fs::path file = adapt_file(dir);
+  return render_report(adapt::read_adapt_file(file), file, options);
+}
+
+TEST(AdaptReport, FindsTheRecordOfARunDirectory) {
+  const fs::path dir = scratch("directory");
+  EXPECT_EQ(adapt_file(dir), dir / "adapt.h5");
+  EXPECT_EQ(adapt_file(dir / "other.h5"), dir / "other.h5");
 }
 
 TEST(AdaptReport, ShowsFiguresFrontsGraphsAndClosestInfeasibleCandidates) {
   const fs::path dir = scratch("renders");
   write_two_iterations(dir, true);
   ReportOptions options;
-  const std::string html = render_report(read_adapt_run(dir / "adapt.h5"), options);
+  const std::string html = report_of(dir / "adapt.h5", options);
   EXPECT_NE(html.find("2.50x"), std::string::npos);         // speedup
   EXPECT_NE(html.find("10.000 ms"), std::string::npos);     // latency before
   EXPECT_NE(html.find("4.000 ms"), std::string::npos);      // latency after
@@ -182,9 +129,7 @@ TEST(AdaptReport, ShowsFiguresFrontsGraphsAndClosestInfeasibleCandidates) {
 TEST(AdaptReport, AnUnfinishedRunShowsWhatWasWritten) {
   const fs::path dir = scratch("unfinished");
   write_two_iterations(dir, false);
-  const AdaptRun run = read_adapt_run(dir);
-  EXPECT_FALSE(run.final_figures.has_value());
-  const std::string html = render_report(run, {});
+  const std::string html = report_of(dir);
   EXPECT_NE(html.find("No final figures yet"), std::string::npos);
   EXPECT_NE(html.find("layer1.0.conv1"), std::string::npos);
 }
@@ -194,58 +139,20 @@ TEST(AdaptReport, WithoutDotGraphsFallBackToDotText) {
   write_two_iterations(dir, true);
   ReportOptions options;
   options.dot_program = dir / "no-such-dot";
-  const std::string html = render_report(read_adapt_run(dir), options);
+  const std::string html = report_of(dir, options);
   EXPECT_GE(count(html, "digraph"), 3u);
 }
 
 TEST(AdaptReport, AMalformedGenomeIsReportedNotFatal) {
   const fs::path dir = scratch("malformed");
-  {
-    AdaptFile file(dir / "adapt.h5");
-    H5::Group it = file.iteration("000", "conv1", "accepted");
-    AdaptFile::text(it, "chosen_genome", "in:16x8x8;n1=warp(n0);out:n1");
-  }
-  const std::string html = render_report(read_adapt_run(dir), {});
+  adapt::create_adapt_file(dir / "adapt.h5", run_info());
+  adapt::IterationRecord it;
+  it.slot = "conv1";
+  it.status = "accepted";
+  it.chosen_genome = "in:16x8x8;n1=warp(n0);out:n1";
+  adapt::write_iteration(dir / "adapt.h5", 0, it);
+  const std::string html = report_of(dir);
   EXPECT_NE(html.find("cannot draw this genome"), std::string::npos);
-}
-
-TEST(AdaptReport, RejectsMissingAndForeignFiles) {
-  const fs::path dir = scratch("foreign");
-  try {
-    read_adapt_run(dir / "missing.h5");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("missing.h5' do not exist"), std::string::npos) << e.what();
-  }
-  {
-    H5::H5File other((dir / "search.h5").string(), H5F_ACC_TRUNC);
-    H5::Group root = other.openGroup("/");
-    AdaptFile::integer(root, "schema_version", 1);
-  }
-  try {
-    read_adapt_run(dir / "search.h5");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("is not a gos adapt results file"), std::string::npos) << e.what();
-  }
-  {
-    AdaptFile newer(dir / "adapt.h5");
-  }
-  {
-    H5::H5File file((dir / "adapt.h5").string(), H5F_ACC_RDWR);
-    H5::Group root = file.openGroup("/");
-    root.removeAttr("schema_version");
-    AdaptFile::integer(root, "schema_version", 2);
-  }
-  try {
-    read_adapt_run(dir);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("schema version 2, this build reads version 1"), std::string::npos)
-        << e.what();
-  }
-  std::ofstream(dir / "text.h5") << "not hdf5";
-  EXPECT_THROW(read_adapt_run(dir / "text.h5"), Error);
 }
 
 }  // namespace

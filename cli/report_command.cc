@@ -34,13 +34,14 @@ int report_command(const Args& args) {
   if (!parse_command_line(args, options, "run", run, usage)) return 0;
   if (run.empty()) throw Error("gos report: give the run directory or its adapt.h5 (see gos report --help)");
   report_options.dot_program = dot;
-  const report::AdaptRun adapt = report::read_adapt_run(run);
+  const std::filesystem::path file = report::adapt_file(run);
+  const adapt::AdaptRecord record = adapt::read_adapt_file(file);
   const std::filesystem::path target =
-      output.empty() ? adapt.file.parent_path() / "report.html" : std::filesystem::path(output);
+      output.empty() ? file.parent_path() / "report.html" : std::filesystem::path(output);
   std::ofstream out(target);
-  if (!out || !(out << report::render_report(adapt, report_options)))
+  if (!out || !(out << report::render_report(record, file, report_options)))
     throw Error(fmt::format("cannot write report '{}'", target.string()));
-  std::cout << "wrote " << target.string() << " (" << adapt.iterations.size() << " iterations)\n";
+  std::cout << "wrote " << target.string() << " (" << record.iterations.size() << " iterations)\n";
   return 0;
 }
 
