@@ -206,6 +206,8 @@ int latency_train(const Args& args) {
   const auto start = std::chrono::steady_clock::now();
   KernelPredictorWeights weights = train_kernel_predictor(layout, rows, latency, training);
   weights.trained_on = h5::to_string(dataset.device);
+  weights.training_data = fmt::format("{} ({} of {} models; every {}th held out)", dataset_file, latency.size(),
+                                      dataset.genomes.size(), holdout_every);
   write_predictor(output, weights);
   const KernelPredictor predictor(weights);
   std::vector<double> fitted;

@@ -60,6 +60,19 @@ std::string LutLatencyModel::describe() const {
                      index_.size(), table_.overhead_ms, table_.kernel_scale, h5::to_string(table_.device));
 }
 
+std::map<std::string, std::string> LutLatencyModel::provenance() const {
+  std::map<std::string, std::string> result = h5::provenance(table_.device);
+  result["latency_model"] = "lut";
+  result["table"] = file_;
+  result["table.schema_version"] = std::to_string(kLutSchemaVersion);
+  result["table.kernels"] = std::to_string(table_.keys.size());
+  result["table.overhead_ms"] = fmt::format("{}", table_.overhead_ms);
+  result["table.kernel_scale"] = fmt::format("{}", table_.kernel_scale);
+  result["table.space"] = table_.space;
+  result["table.on_missing"] = on_missing_ == OnMissingKernel::kMeasure ? "measure" : "error";
+  return result;
+}
+
 LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& rng, size_t models,
                                  size_t overhead_models, const std::function<void(const std::string&)>& progress) {
   LatencyTable table;

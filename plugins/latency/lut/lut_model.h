@@ -20,6 +20,9 @@ class LutLatencyModel : public LatencyModel {
   LutLatencyModel(LatencyTable table, std::string file, OnMissingKernel on_missing, std::unique_ptr<Device> device);
   double predict_ms(const Genome& genome, const SearchSpace& space) override;
   std::string describe() const override;
+  // The table file, its schema version, size and calibration, and the device
+  // recorded in it ("device.*"): the one its latencies were measured on.
+  std::map<std::string, std::string> provenance() const override;
   size_t measured_on_demand() const { return measured_on_demand_; }
 
  private:
