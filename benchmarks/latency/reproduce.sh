@@ -1,0 +1,62 @@
+#!/bin/sh
+# Regenerates every figure of docs/performance/latency.md on this machine:
+# repeatability, datasets, lookup tables, predictors, accuracy against
+# measurement, and query throughput. Figures are printed (and the tables of
+# `gos latency eval` are what the document quotes); data files go to
+# build/latency_runs/ and are not committed.
+#   benchmarks/latency/reproduce.sh [COUNT]     (COUNT models per dataset, default 650)
+# Takes about 25 minutes on a quiet 2-core machine (dominated by measuring
+# ~1,300 models and ~1,000 kernels, and by 2 predictor trainings); much longer
+# under load. Needs a build in build/ (targets gos, latency_benchmark and the
+# plugins: cmake --build build --target gos latency_benchmark).
+set -eu
+COUNT=${1:-650}
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${GOS_BUILD_DIR:-$HERE/../../build}
+GOS="$BUILD/gos"
+[ -x "$GOS" ] && [ -x "$BUILD/latency_benchmark" ] || { echo "error: gos / latency_benchmark not built in $BUILD" >&2; exit 1; }
+OUT="$BUILD/latency_runs"
+mkdir -p "$OUT"
+cd "$OUT"
+stamp() { echo "== $(date -u +%H:%M:%S) load: $(cut -d' ' -f1-3 /proc/loadavg) == $*"; }
+
+# Measurement settings of every figure: one thread, the measuring thread's CPU
+# time (leaves out time other processes take), batch 1.
+D="--set device.clock=thread_cpu --set device.threads=1 --set device.runs=30 --set device.warmup=3 \
+--set device.max_spread=0.5 --set device.max_attempts=3"
+G="--space gos_graph --set space.max_nodes=12"
+REPEAT_GENOME=k3c16s1relu-k3c32s2relu-k3c32s1hswish-k1c64s2relu
+
+stamp "repeatability: CV of 10 medians at batch 1 (one row per clock / runs setting)"
+"$GOS" latency repeat --genome $REPEAT_GENOME --repeats 10 --set device.clock=wall --set device.runs=30 | tail -1
+"$GOS" latency repeat --genome $REPEAT_GENOME --repeats 10 --set device.clock=thread_cpu --set device.runs=30 | tail -1
+"$GOS" latency repeat --genome $REPEAT_GENOME --repeats 10 --set device.clock=thread_cpu --set device.runs=100 | tail -1
+"$GOS" latency repeat --genome $REPEAT_GENOME --repeats 10 --set device.clock=thread_cpu --set device.runs=100 \
+  --set device.pin_core=1 | tail -1
+"$GOS" latency repeat --genome $REPEAT_GENOME --repeats 10 --set device.clock=thread_cpu --set device.runs=100 \
+  --set device.quantile=0.1 | tail -1
+
+stamp "datasets"
+"$GOS" latency dataset --space cnn_chain $D --count "$COUNT" --seed 3 -o cnn_data.h5 | tail -1
+"$GOS" latency dataset $G $D --count "$COUNT" --seed 1 -o graph_data.h5 | tail -1
+
+stamp "lookup tables"
+"$GOS" lut build --space cnn_chain $D --set device.max_spread=10 --models 150 --overhead-models 40 --seed 2 \
+  -o cnn_lut.h5 | tail -2
+"$GOS" lut build $G $D --set device.max_spread=10 --models 150 --overhead-models 40 --seed 2 -o graph_lut.h5 | tail -2
+
+stamp "predictors"
+"$GOS" latency train --dataset cnn_data.h5 -o cnn_predictor.h5 --epochs 1000 --learning-rate 0.01
+"$GOS" latency train $G --dataset graph_data.h5 -o graph_predictor.h5 --epochs 1000 --learning-rate 0.01
+
+stamp "accuracy on held-out models (every 5th): cnn_chain"
+"$GOS" latency eval $D --remeasure --dataset cnn_data.h5 --predictor cnn_predictor.h5 --svg cnn
+"$GOS" latency eval $D --set device.max_spread=10 --measure-missing --dataset cnn_data.h5 --lut cnn_lut.h5 --svg cnn
+stamp "accuracy on held-out models (every 5th): gos_graph"
+"$GOS" latency eval $G $D --remeasure --dataset graph_data.h5 --predictor graph_predictor.h5 --svg graph
+"$GOS" latency eval $G $D --set device.max_spread=10 --measure-missing --dataset graph_data.h5 --lut graph_lut.h5 \
+  --svg graph
+
+stamp "query throughput"
+"$BUILD/latency_benchmark" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+stamp "done"
