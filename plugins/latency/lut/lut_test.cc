@@ -103,6 +103,27 @@ TEST(Lut, GraphSpaceTableProfilesSingleInstructionsAndSumsThem) {
   EXPECT_GT(model.measured_on_demand(), 0u);  // unseen kernels went through kernel_workload too
 }
 
+TEST(Lut, CalibrationMinimisesRelativeErrorSoFastModelsStayAccurate) {
+  // Exact lines are recovered whatever the weights.
+  const Calibration exact = fit_calibration({0.01, 0.5, 2.0}, {0.03 + 0.8 * 0.01, 0.03 + 0.8 * 0.5, 0.03 + 0.8 * 2.0});
+  EXPECT_NEAR(exact.overhead_ms, 0.03, 1e-12);
+  EXPECT_NEAR(exact.kernel_scale, 0.8, 1e-12);
+  // Two fast models and noisy slow ones: plain least squares puts the
+  // intercept at 0.04 ms and predicts the fast models 10-20x too slow; the
+  // relative fit keeps them within a few percent.
+  const std::vector<double> sums{0.002, 0.004, 1.0, 2.0, 3.0};
+  const std::vector<double> measured{0.0022, 0.0042, 1.3, 1.9, 3.2};
+  const Calibration fit = fit_calibration(sums, measured);
+  for (size_t i = 0; i < 2; ++i)
+    EXPECT_NEAR((fit.overhead_ms + fit.kernel_scale * sums[i]) / measured[i], 1.0, 0.1) << i;
+  // Equal sums: no slope to fit, the median difference is the overhead.
+  const Calibration flat = fit_calibration({1.0, 1.0, 1.0}, {1.1, 1.2, 1.6});
+  EXPECT_DOUBLE_EQ(flat.kernel_scale, 1.0);
+  EXPECT_NEAR(flat.overhead_ms, 0.2, 1e-12);
+  EXPECT_THROW(fit_calibration({1.0}, {0.0}), Error);
+  EXPECT_THROW(fit_calibration({}, {}), Error);
+}
+
 TEST(Lut, HashedSumMatchesScanningOnRandomTables) {
   Rng rng(8);
   for (int trial = 0; trial < 200; ++trial) {
