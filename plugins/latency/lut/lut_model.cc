@@ -95,8 +95,10 @@ Calibration fit_calibration(const std::vector<double>& sums, const std::vector<d
     covariance += weights[i] * (sums[i] - mean_sum) * (measured[i] - mean_measured);
     variance += weights[i] * (sums[i] - mean_sum) * (sums[i] - mean_sum);
   }
-  // Relative to the sums' scale, so that equal sums count as equal despite rounding.
-  if (variance > 1e-18 * mean_sum * mean_sum * total && variance > 0) {
+  // Relative to the sums' scale, so that equal sums count as equal despite
+  // rounding. A scale that is not positive (a few noisy models) means more
+  // kernels make a model faster: not a calibration to use.
+  if (variance > 1e-18 * mean_sum * mean_sum * total && variance > 0 && covariance > 0) {
     const double scale = covariance / variance;
     return {mean_measured - scale * mean_sum, scale};
   }

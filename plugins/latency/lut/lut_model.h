@@ -44,7 +44,7 @@ struct Calibration {
 // weights 1 / measured^2): plain least squares is ruled by the slowest models
 // and gave intercepts larger than whole fast models (a 0.3 us identity graph
 // predicted at 11 us). Scale 1 and the median difference as overhead when the
-// sums do not differ. Throws gos::Error for mismatched or empty lists or a
+// sums do not differ or the fitted scale is not positive. Throws gos::Error for mismatched or empty lists or a
 // latency that is not positive.
 Calibration fit_calibration(const std::vector<double>& sums, const std::vector<double>& measured);
 

@@ -120,6 +120,10 @@ TEST(Lut, CalibrationMinimisesRelativeErrorSoFastModelsStayAccurate) {
   const Calibration flat = fit_calibration({1.0, 1.0, 1.0}, {1.1, 1.2, 1.6});
   EXPECT_DOUBLE_EQ(flat.kernel_scale, 1.0);
   EXPECT_NEAR(flat.overhead_ms, 0.2, 1e-12);
+  // Noise making larger sums faster gives no negative scale.
+  const Calibration falling = fit_calibration({1.0, 2.0, 3.0}, {1.5, 1.4, 1.3});
+  EXPECT_DOUBLE_EQ(falling.kernel_scale, 1.0);
+  EXPECT_NEAR(falling.overhead_ms, -0.6, 1e-12);
   EXPECT_THROW(fit_calibration({1.0}, {0.0}), Error);
   EXPECT_THROW(fit_calibration({}, {}), Error);
 }
