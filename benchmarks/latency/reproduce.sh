@@ -101,6 +101,13 @@ for d in $TEST; do
     echo "$d $p $("$GOS" latency eval $N --dataset test_$d.h5 --predictor $p.h5 --holdout-every 1 | tail -1)"
   done
 done
+stamp "transfer: against predictors trained on the device itself (160 of its models; the other 40 held out)"
+for d in gold_6240 samsung_s7; do
+  "$GOS" latency train $N --dataset test_$d.h5 --epochs 300 --learning-rate 0.01 -o own_$d.h5
+  for p in own_$d with_hw without_hw; do
+    echo "$d $p $("$GOS" latency eval $N --dataset test_$d.h5 --predictor $p.h5 --holdout-every 5 | tail -1)"
+  done
+done
 cd ..
 fi
 stamp "done"
