@@ -5,9 +5,12 @@
 # `gos latency eval` are what the document quotes); data files go to
 # build/latency_runs/ and are not committed.
 #   benchmarks/latency/reproduce.sh [COUNT]     (COUNT models per dataset, default 650)
-#   ONLY=transfer benchmarks/latency/reproduce.sh   (one section: repeat, accuracy, throughput, transfer)
-# Took 5 minutes on this 2-core VM at load 2-8 (most of it the two predictor
-# trainings; measuring 1,300 models and ~1,250 kernels takes about one minute).
+#   ONLY=transfer benchmarks/latency/reproduce.sh   (one section only)
+# Took 5 minutes on this 2-core VM at load 2-8 without the transfer section
+# (most of it the two predictor trainings; measuring 1,300 models and ~1,250
+# kernels takes about one minute); the transfer section took 20 minutes more
+# (training on NAS-Bench-201 cells). Sections: repeat, accuracy, throughput,
+# transfer.
 # Needs a build in build/ (cmake --build build --target gos latency_benchmark
 # and the plugins).
 set -euo pipefail
