@@ -170,14 +170,16 @@ int latency_dataset(const Args& args) {
 
 int latency_train(const Args& args) {
   SetupArgs setup_args;
-  std::string dataset_file, output;
+  std::vector<std::string> dataset_files;
+  std::string output;
   std::vector<std::string> hardware;
   int64_t holdout_every = 5;
   PredictorTraining training;
   po::options_description options("Options");
   add_setup_options(options, setup_args);
   options.add_options()
-      ("dataset", po::value(&dataset_file)->required(), "dataset from 'gos latency dataset'")
+      ("dataset", po::value(&dataset_files)->required()->composing(),
+       "dataset from 'gos latency dataset' (repeatable: one per device, with --hardware features telling them apart)")
       ("hardware", po::value(&hardware)->multitoken(), "device properties used as features (e.g. cores threads)")
       ("holdout-every", po::value(&holdout_every)->default_value(holdout_every),
        "every N-th model is held out for 'gos latency eval' (0: train on all)")
@@ -190,22 +192,38 @@ int latency_train(const Args& args) {
                             "per-kernel MLP latency predictor on the non-held-out models."))
     return 0;
   Setup setup = make_setup(setup_args, false);
-  const LatencyDataset dataset = read_latency_dataset(dataset_file);
-  check_same_space(dataset, *setup.space, dataset_file);
-  std::vector<std::vector<Kernel>> kernels;
-  std::vector<double> latency;
-  for (size_t i = 0; i < dataset.genomes.size(); ++i) {
-    if (is_held_out(i, static_cast<size_t>(holdout_every))) continue;
-    kernels.push_back(setup.space->kernels(*setup.space->deserialize(dataset.genomes[i])));
-    latency.push_back(dataset.latency_ms[i]);
+  std::vector<LatencyDataset> datasets;
+  for (const std::string& file : dataset_files) {
+    datasets.push_back(read_latency_dataset(file));
+    check_same_space(datasets.back(), *setup.space, file);
   }
-  const FeatureLayout layout = layout_for(kernels, hardware);
-  const std::vector<double> hardware_row = hardware_values(layout, dataset.device);
+  // Per dataset: the kernels and latencies of its non-held-out models.
+  std::vector<std::vector<std::vector<Kernel>>> kernels(datasets.size());
+  std::vector<double> latency;
+  std::vector<std::vector<Kernel>> all_kernels;
+  for (size_t d = 0; d < datasets.size(); ++d) {
+    const LatencyDataset& dataset = datasets[d];
+    for (size_t i = 0; i < dataset.genomes.size(); ++i) {
+      if (is_held_out(i, static_cast<size_t>(holdout_every))) continue;
+      kernels[d].push_back(setup.space->kernels(*setup.space->deserialize(dataset.genomes[i])));
+      all_kernels.push_back(kernels[d].back());
+      latency.push_back(dataset.latency_ms[i]);
+    }
+  }
+  const FeatureLayout layout = layout_for(all_kernels, hardware);
   std::vector<std::vector<std::vector<double>>> rows;
-  for (const auto& model : kernels) rows.push_back(feature_rows(layout, model, hardware_row, dataset_file));
+  std::vector<std::string> devices, counts;
+  for (size_t d = 0; d < datasets.size(); ++d) {
+    const std::vector<double> hardware_row = hardware_values(layout, datasets[d].device);
+    for (const auto& model : kernels[d]) rows.push_back(feature_rows(layout, model, hardware_row, dataset_files[d]));
+    devices.push_back(h5::to_string(datasets[d].device));
+    counts.push_back(fmt::format("{} ({} of {} models)", dataset_files[d], kernels[d].size(),
+                                 datasets[d].genomes.size()));
+  }
   const auto start = std::chrono::steady_clock::now();
   KernelPredictorWeights weights = train_kernel_predictor(layout, rows, latency, training);
-  weights.trained_on = h5::to_string(dataset.device);
+  weights.trained_on = join(devices, "; ");
+  weights.training_data = fmt::format("{}; every {}th held out", join(counts, "; "), holdout_every);
   write_predictor(output, weights);
   const KernelPredictor predictor(weights);
   std::vector<double> fitted;

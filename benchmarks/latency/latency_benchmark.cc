@@ -1,7 +1,7 @@
 // Query throughput of the lookup-table and learned latency models on
 // cnn_chain models. Table entries and weights are synthetic (throughput does
 // not depend on their values):
-//   build/benchmarks/latency/latency_benchmark --benchmark_repetitions=5
+//   build/latency_benchmark --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -40,7 +40,17 @@ const Fixture& fixture() {
   return f;
 }
 
-// The lookup itself: hashing each kernel key of a model and summing.
+// Sub-step 1 of a LUT query: the space lists the model's kernels (key strings,
+// features).
+void BM_SpaceKernels(benchmark::State& state) {
+  const Fixture& f = fixture();
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(f.space.kernels(*f.genomes[i++ & 1023]));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SpaceKernels);
+
+// Sub-step 2, the lookup itself: hashing each kernel key of a model and summing.
 void BM_LutSumOfKernels(benchmark::State& state) {
   const Fixture& f = fixture();
   const LatencyIndex index(f.table);

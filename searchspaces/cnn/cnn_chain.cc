@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "framework/error.h"
 #include "framework/text.h"
@@ -22,7 +23,10 @@ double conv_params(const ConvShape& s) {
   return static_cast<double>(s.kernel) * s.kernel * s.in_channels * s.out_channels + s.out_channels;
 }
 
-std::string conv_type(Activation activation) { return std::string("conv2d+") + to_string(activation); }
+const std::string& conv_type(Activation activation) {
+  static const std::string types[] = {"conv2d+none", "conv2d+relu", "conv2d+hswish"};
+  return types[static_cast<int>(activation)];
+}
 
 template <typename T>
 bool contains(const std::vector<T>& items, const T& item) {
@@ -48,7 +52,52 @@ int read_number(std::string_view& text, char prefix, std::string_view layer) {
   return value;
 }
 
+// Text and decimal integers appended to a fixed buffer, turned into one
+// string at the end: no format parsing and a single allocation. The buffer
+// holds any key: under 50 literal characters and at most 10 integers of at
+// most 11 characters each.
+class KeyWriter {
+ public:
+  KeyWriter& operator<<(std::string_view text) {
+    std::memcpy(end_, text.data(), text.size());
+    end_ += text.size();
+    return *this;
+  }
+  KeyWriter& operator<<(int value) {
+    end_ = std::to_chars(end_, buffer_ + sizeof(buffer_), value).ptr;
+    return *this;
+  }
+  std::string str() const { return std::string(buffer_, static_cast<size_t>(end_ - buffer_)); }
+
+ private:
+  char buffer_[256];
+  char* end_ = buffer_;
+};
+
 }  // namespace
+
+std::string conv_kernel_key(const ConvShape& s, int batch) {
+  KeyWriter key;
+  key << conv_type(s.activation) << "-in:" << s.in_size << "x" << s.in_size << "x" << s.in_channels << "-out:"
+      << s.out_size << "x" << s.out_size << "x" << s.out_channels << "-k:" << s.kernel << "-s:" << s.stride
+      << "-b:" << batch;
+  return key.str();
+}
+
+std::string conv_kernel_key_reference(const ConvShape& s, int batch) {
+  return fmt::format(fmt::runtime("{}-in:{}x{}x{}-out:{}x{}x{}-k:{}-s:{}-b:{}"), conv_type(s.activation), s.in_size,
+                     s.in_size, s.in_channels, s.out_size, s.out_size, s.out_channels, s.kernel, s.stride, batch);
+}
+
+std::string head_kernel_key(int size, int channels, int classes, int batch) {
+  KeyWriter key;
+  key << "head-in:" << size << "x" << size << "x" << channels << "-classes:" << classes << "-b:" << batch;
+  return key.str();
+}
+
+std::string head_kernel_key_reference(int size, int channels, int classes, int batch) {
+  return fmt::format(fmt::runtime("head-in:{}x{}x{}-classes:{}-b:{}"), size, size, channels, classes, batch);
+}
 
 const char* to_string(Activation activation) {
   switch (activation) {
@@ -204,8 +253,7 @@ std::vector<Kernel> CnnChainSpace::kernels(const Genome& genome) const {
   for (const ConvShape& s : conv_shapes) {
     Kernel kernel;
     kernel.type = conv_type(s.activation);
-    kernel.key = fmt::format("{}-in:{}x{}x{}-out:{}x{}x{}-k:{}-s:{}-b:{}", kernel.type, s.in_size, s.in_size,
-                             s.in_channels, s.out_size, s.out_size, s.out_channels, s.kernel, s.stride, config_.batch);
+    kernel.key = conv_kernel_key(s, config_.batch);
     kernel.flops = conv_flops(s) * config_.batch;
     kernel.params = conv_params(s);
     kernel.features = {double(s.in_channels), double(s.in_size), double(s.out_channels),
@@ -216,7 +264,7 @@ std::vector<Kernel> CnnChainSpace::kernels(const Genome& genome) const {
   const int size = conv_shapes.empty() ? config_.resolution : conv_shapes.back().out_size;
   Kernel head;
   head.type = kHeadKernel;
-  head.key = fmt::format("head-in:{}x{}x{}-classes:{}-b:{}", size, size, channels, config_.classes, config_.batch);
+  head.key = head_kernel_key(size, channels, config_.classes, config_.batch);
   head.flops = (static_cast<double>(size) * size * channels + 2.0 * channels * config_.classes) * config_.batch;
   head.params = static_cast<double>(channels) * config_.classes + config_.classes;
   head.features = {double(channels), double(size), double(config_.classes), 1, 1, 1};

@@ -54,6 +54,17 @@ struct ConvShape {
 // Kernel types this space emits; `conv2d+<activation>` and `head`.
 inline constexpr const char* kHeadKernel = "head";
 
+// The lookup-table keys of a convolution and of the head
+// ("conv2d+relu-in:32x32x3-out:32x32x16-k:3-s:1-b:1", "head-in:8x8x64-classes:10-b:1").
+// kernels() runs once per lookup-table query and writes them with
+// std::to_chars into one buffer; fmt::format (parsing the format at run time,
+// growing the string) was most of a query's time. The *_reference versions
+// use fmt::format: the plain implementation the fast ones are tested against.
+std::string conv_kernel_key(const ConvShape& s, int batch);
+std::string conv_kernel_key_reference(const ConvShape& s, int batch);
+std::string head_kernel_key(int size, int channels, int classes, int batch);
+std::string head_kernel_key_reference(int size, int channels, int classes, int batch);
+
 class CnnChainSpace : public SearchSpace {
  public:
   // Throws gos::Error for an inconsistent configuration.

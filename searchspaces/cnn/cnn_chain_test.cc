@@ -79,6 +79,30 @@ TEST(CnnChain, MutationsStayValidAndExploreEveryAttribute) {
   EXPECT_GT(seen.size(), 500u);
 }
 
+TEST(CnnChain, CompiledKernelKeysMatchTheReferenceOnRandomGenomesAndShapes) {
+  const CnnChainSpace space{CnnChainConfig{}};
+  Rng rng(21);
+  for (int i = 0; i < 300; ++i) {
+    const GenomePtr genome = space.sample(rng);
+    const auto shapes = space.shapes(space.cast(*genome));
+    const auto kernels = space.kernels(*genome);
+    ASSERT_EQ(kernels.size(), shapes.size() + 1);
+    for (size_t k = 0; k < shapes.size(); ++k)
+      ASSERT_EQ(kernels[k].key, conv_kernel_key_reference(shapes[k], 1));
+    ASSERT_EQ(kernels.back().key, head_kernel_key_reference(shapes.back().out_size, shapes.back().out_channels, 10, 1));
+  }
+  // Shapes no default space produces: many-digit numbers, every activation.
+  for (int i = 0; i < 300; ++i) {
+    auto draw = [&] { return static_cast<int>(rng.uniform_int(0, 1'000'000)); };
+    const ConvShape shape{draw(), draw(), draw(), draw(), draw(), draw(),
+                          static_cast<Activation>(rng.uniform_int(0, 2))};
+    const int batch = draw(), classes = draw();
+    ASSERT_EQ(conv_kernel_key(shape, batch), conv_kernel_key_reference(shape, batch));
+    ASSERT_EQ(head_kernel_key(shape.in_size, shape.in_channels, classes, batch),
+              head_kernel_key_reference(shape.in_size, shape.in_channels, classes, batch));
+  }
+}
+
 TEST(CnnChain, WorkloadsRunAtTheShapesOfTheirKeys) {
   const CnnChainSpace space = tiny_space();
   const GenomePtr genome = space.deserialize("k3c4s2hswish-k5c8s1relu");

@@ -74,82 +74,88 @@ GraphModule::GraphModule(const Graph& graph)
 torch::Tensor GraphModule::forward(torch::Tensor input) {
   std::vector<torch::Tensor> values(graph_.nodes.size());
   values[0] = input;
+  const torch::Tensor none;
   for (size_t i = 1; i < graph_.nodes.size(); ++i) {
     const Node& node = graph_.nodes[i];
-    const torch::Tensor& x = values[node.inputs[0]];
-    const Attrs& a = node.attrs;
-    torch::Tensor& y = values[i];
-    switch (node.op) {
-      case Op::kInput:
-        break;  // only node 0
-      case Op::kConv:
-      case Op::kPointwiseConv:
-      case Op::kDepthwiseConv:
-        y = convs_[i]->forward(x);
-        break;
-      case Op::kAdd:
-        y = x + values[node.inputs[1]];
-        break;
-      case Op::kMul:
-        y = x * values[node.inputs[1]];
-        break;
-      case Op::kConcat:
-        y = torch::cat({x, values[node.inputs[1]]}, 1);
-        break;
-      case Op::kSplit:
-        y = x.narrow(1, a[0] * (x.size(1) / 2), x.size(1) / 2);
-        break;
-      case Op::kShuffle:
-        y = x.view({x.size(0), a[0], x.size(1) / a[0], x.size(2), x.size(3)}).transpose(1, 2).reshape(x.sizes());
-        break;
-      case Op::kShift:
-        y = shift(x, a[0]);
-        break;
-      case Op::kAvgPool:
-        y = torch::avg_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1}, false, false);
-        break;
-      case Op::kMaxPool:
-        y = torch::max_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1});
-        break;
-      case Op::kUpsample:
-        y = x.repeat_interleave(2, 2).repeat_interleave(2, 3);
-        break;
-      case Op::kTranspose:
-        y = x.transpose(2, 3).contiguous();
-        break;
-      case Op::kSpaceToDepth:
-        y = torch::pixel_unshuffle(x, 2);
-        break;
-      case Op::kDepthToSpace:
-        y = torch::pixel_shuffle(x, 2);
-        break;
-      case Op::kScale:
-        y = x * scales_[i];
-        break;
-      case Op::kBatchNorm:
-        y = norms_[i]->forward(x);
-        break;
-      case Op::kRelu:
-        y = torch::relu(x);
-        break;
-      case Op::kRelu6:
-        y = torch::hardtanh(x, 0, 6);
-        break;
-      case Op::kHardSwish:
-        y = torch::hardswish(x);
-        break;
-      case Op::kSigmoid:
-        y = torch::sigmoid(x);
-        break;
-      case Op::kGelu:
-        y = torch::gelu(x);
-        break;
-      case Op::kIdentity:
-        y = x;
-        break;
-    }
+    values[i] = forward_node(i, values[node.inputs[0]], node.inputs[1] >= 0 ? values[node.inputs[1]] : none);
   }
   return values.back();
+}
+
+torch::Tensor GraphModule::forward_node(size_t i, const torch::Tensor& x, const torch::Tensor& second) {
+  const Node& node = graph_.nodes[i];
+  const Attrs& a = node.attrs;
+  torch::Tensor y;
+  switch (node.op) {
+    case Op::kInput:
+      break;  // only node 0
+    case Op::kConv:
+    case Op::kPointwiseConv:
+    case Op::kDepthwiseConv:
+      y = convs_[i]->forward(x);
+      break;
+    case Op::kAdd:
+      y = x + second;
+      break;
+    case Op::kMul:
+      y = x * second;
+      break;
+    case Op::kConcat:
+      y = torch::cat({x, second}, 1);
+      break;
+    case Op::kSplit:
+      y = x.narrow(1, a[0] * (x.size(1) / 2), x.size(1) / 2);
+      break;
+    case Op::kShuffle:
+      y = x.view({x.size(0), a[0], x.size(1) / a[0], x.size(2), x.size(3)}).transpose(1, 2).reshape(x.sizes());
+      break;
+    case Op::kShift:
+      y = shift(x, a[0]);
+      break;
+    case Op::kAvgPool:
+      y = torch::avg_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1}, false, false);
+      break;
+    case Op::kMaxPool:
+      y = torch::max_pool2d(x, {3, 3}, {a[0], a[0]}, {1, 1});
+      break;
+    case Op::kUpsample:
+      y = x.repeat_interleave(2, 2).repeat_interleave(2, 3);
+      break;
+    case Op::kTranspose:
+      y = x.transpose(2, 3).contiguous();
+      break;
+    case Op::kSpaceToDepth:
+      y = torch::pixel_unshuffle(x, 2);
+      break;
+    case Op::kDepthToSpace:
+      y = torch::pixel_shuffle(x, 2);
+      break;
+    case Op::kScale:
+      y = x * scales_[i];
+      break;
+    case Op::kBatchNorm:
+      y = norms_[i]->forward(x);
+      break;
+    case Op::kRelu:
+      y = torch::relu(x);
+      break;
+    case Op::kRelu6:
+      y = torch::hardtanh(x, 0, 6);
+      break;
+    case Op::kHardSwish:
+      y = torch::hardswish(x);
+      break;
+    case Op::kSigmoid:
+      y = torch::sigmoid(x);
+      break;
+    case Op::kGelu:
+      y = torch::gelu(x);
+      break;
+    case Op::kIdentity:
+      y = x;
+      break;
+  }
+  return y;
 }
 
 namespace {
@@ -188,7 +194,37 @@ class GraphWorkload : public Workload {
   std::string key_;
 };
 
+// One instruction alone, on its own random inputs (two distinct tensors for
+// two-input instructions, as inside a graph where they come from different nodes).
+class KernelWorkload : public Workload {
+ public:
+  KernelWorkload(const Graph& graph, const Shape& second, int batch, std::string key)
+      : module_(std::make_shared<GraphModule>(graph)), key_(std::move(key)) {
+    module_->eval();
+    at::Generator generator = at::detail::createCPUGenerator(kWorkloadInputSeed);
+    const Shape& in = graph.shapes.front();
+    first_ = torch::randn({batch, in.c, in.h, in.w}, generator);
+    if (graph.nodes[1].inputs[1] >= 0) second_ = torch::randn({batch, second.c, second.h, second.w}, generator);
+  }
+  std::string key() const override { return key_; }
+  void run() override {
+    torch::NoGradGuard no_grad;
+    module_->forward_node(1, first_, second_);
+  }
+
+ private:
+  std::shared_ptr<GraphModule> module_;
+  torch::Tensor first_;
+  torch::Tensor second_;
+  std::string key_;
+};
+
 }  // namespace
+
+std::unique_ptr<Workload> make_kernel_workload(const Graph& graph, const Shape& second_input, int batch,
+                                               std::string key) {
+  return std::make_unique<KernelWorkload>(graph, second_input, batch, std::move(key));
+}
 
 std::unique_ptr<Workload> make_graph_workload(const Graph& graph, int batch, std::string key) {
   return std::make_unique<GraphWorkload>(graph, batch, std::move(key));

@@ -15,6 +15,9 @@ class GraphModule : public TorchModel {
  public:
   explicit GraphModule(const Graph& graph);
   torch::Tensor forward(torch::Tensor input) override;
+  // Node `index` alone on given inputs (`second` is ignored by one-input
+  // instructions): how a kernel is profiled without the rest of its graph.
+  torch::Tensor forward_node(size_t index, const torch::Tensor& first, const torch::Tensor& second);
 
   const Graph& graph() const { return graph_; }
   // The convolution of node `index`, null for nodes that are not convolutions.

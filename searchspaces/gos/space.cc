@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <set>
 
 #include "searchspaces/gos/runtime.h"
@@ -143,6 +145,64 @@ std::vector<Kernel> GraphSpace::kernels(const Genome& genome) const {
 std::unique_ptr<Workload> GraphSpace::workload(const Genome& genome) const {
   const Graph& graph = cast(genome);
   return make_graph_workload(graph, config_.batch, graph::serialize(graph));
+}
+
+namespace {
+
+Shape parse_shape(std::string_view text, const std::string& key) {
+  Shape shape;
+  int* dims[3] = {&shape.c, &shape.h, &shape.w};
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  bool ok = true;
+  for (int d = 0; d < 3 && ok; ++d) {
+    if (d > 0) ok = p != end && *p++ == 'x';
+    if (!ok) break;
+    const auto [next, ec] = std::from_chars(p, end, *dims[d]);
+    ok = ec == std::errc() && *dims[d] >= 1;
+    p = next;
+  }
+  if (!ok || p != end)
+    throw Error(fmt::format("gos_graph kernel '{}': '{}' is not a shape CxHxW of positive integers", key, text));
+  return shape;
+}
+
+}  // namespace
+
+std::unique_ptr<Workload> GraphSpace::kernel_workload(const Kernel& kernel) const {
+  // The key is kernels()'s "<node>:<input>[,<input>]-><output>".
+  const std::string& key = kernel.key;
+  const size_t colon = key.find(':');
+  const size_t arrow = key.find("->");
+  if (colon == std::string::npos || arrow == std::string::npos || arrow < colon)
+    throw Error(fmt::format("gos_graph kernel '{}' is not of the form instruction[attrs]:CxHxW[,CxHxW]->CxHxW", key));
+  const std::string node = key.substr(0, colon);
+  const std::string_view inputs = std::string_view(key).substr(colon + 1, arrow - colon - 1);
+  const size_t comma = inputs.find(',');
+  const Shape first = parse_shape(inputs.substr(0, comma), key);
+  const std::optional<Shape> second =
+      comma == std::string_view::npos ? std::nullopt : std::optional(parse_shape(inputs.substr(comma + 1), key));
+  const Shape output = parse_shape(std::string_view(key).substr(arrow + 2), key);
+  // The parser checks the instruction, its attributes and its arity; both
+  // inputs are node 0 here, the real second shape is checked below.
+  Graph graph;
+  try {
+    graph = parse(fmt::format("in:{};n1={}(n0{});out:n1", first.to_string(), node, second ? ",n0" : ""),
+                  GraphSpec{first, kAnyShape, 1});
+  } catch (const Error& e) {
+    throw Error(fmt::format("gos_graph kernel '{}': {}", key, e.what()));
+  }
+  const InstructionDef& def = instruction(graph.nodes[1].op);
+  std::vector<Shape> in{first};
+  if (second) in.push_back(*second);
+  const ShapeResult result = def.infer(in, graph.nodes[1].attrs);
+  if (result.error)
+    throw Error(fmt::format("gos_graph kernel '{}': the input shapes do not fit {}: {}", key, def.name, result.error));
+  if (!(result.shape == output))
+    throw Error(fmt::format("gos_graph kernel '{}': {} gives {}, not the output shape {} the key names", key, def.name,
+                            result.shape.to_string(), output.to_string()));
+  graph.shapes[1] = output;
+  return make_kernel_workload(graph, second.value_or(first), config_.batch, key);
 }
 
 GenomePtr GraphMutator::mutate(const SearchSpace&, const Genome& parent, Rng& rng) const {

@@ -49,6 +49,11 @@ class GraphSpace : public SearchSpace {
   double query(const Genome& genome, const MetricKey& key) const override;
   std::vector<Kernel> kernels(const Genome& genome) const override;
   std::unique_ptr<Workload> workload(const Genome& genome) const override;
+  // The instruction a kernel key names ("conv[k=3,...]:16x32x32->32x32x32",
+  // "concat:16x8x8,8x8x8->24x8x8") run alone at those shapes. Throws
+  // gos::Error naming the key when it does not parse, names an illegal
+  // attribute, or its shapes do not fit the instruction.
+  std::unique_ptr<Workload> kernel_workload(const Kernel& kernel) const override;
 
   const GraphSpaceConfig& config() const { return config_; }
   const VariationConfig& variation() const { return variation_; }

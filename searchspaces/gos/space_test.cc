@@ -75,6 +75,53 @@ TEST(GraphSpace, WorkloadKeyIsTheCanonicalGenome) {
   workload->run();
 }
 
+TEST(GraphSpace, KernelWorkloadsRunTheInstructionAtTheShapesOfTheirKeys) {
+  const GraphSpace space = make_space();
+  Rng rng(5);
+  std::set<std::string> types;
+  for (int draw = 0; draw < 25; ++draw) {
+    for (const Kernel& kernel : space.kernels(*space.sample(rng))) {
+      auto alone = space.kernel_workload(kernel);
+      EXPECT_EQ(alone->key(), kernel.key);
+      EXPECT_NO_THROW(alone->run()) << kernel.key;
+      types.insert(kernel.type);
+    }
+  }
+  EXPECT_GT(types.size(), 10u);  // most instructions were exercised
+  // Two inputs of different shapes, as concat allows.
+  Kernel concat;
+  concat.key = "concat:16x8x8,8x8x8->24x8x8";
+  auto alone = space.kernel_workload(concat);
+  EXPECT_EQ(alone->key(), concat.key);
+  EXPECT_NO_THROW(alone->run());
+}
+
+TEST(GraphSpace, BadKernelKeysAreErrorsNamingTheKey) {
+  const GraphSpace space = make_space();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"relu", "is not of the form"},
+      {"relu:16x8->16x8x8", "'16x8' is not a shape"},
+      {"relu:16x8x8->16x8x0", "'16x8x0' is not a shape"},
+      {"swirl:16x8x8->16x8x8", "swirl"},
+      {"conv[k=4,co=16,g=1,d=1,s=1]:16x8x8->16x8x8", "k"},
+      {"relu:16x8x8->16x4x4", "relu gives 16x8x8, not the output shape 16x4x4"},
+      {"add:16x8x8,8x8x8->16x8x8", "the input shapes do not fit add"},
+      {"relu:16x8x8,16x8x8->16x8x8", "relu"},
+  };
+  for (const auto& [key, reason] : cases) {
+    Kernel kernel;
+    kernel.key = key;
+    try {
+      space.kernel_workload(kernel);
+      ADD_FAILURE() << "kernel '" << key << "' was accepted";
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("'" + key + "'"), std::string::npos) << message;
+      EXPECT_NE(message.find(reason), std::string::npos) << message;
+    }
+  }
+}
+
 TEST(GraphSpace, PluginBuildsFromAnExperimentAndReportsBadKeys) {
   PluginRegistry registry;
   registry.load_directory(GOS_PLUGIN_DIR);

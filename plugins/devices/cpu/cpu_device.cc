@@ -95,6 +95,10 @@ DeviceInfo CpuDevice::describe() const {
   info.properties["threads"] = std::to_string(config_.threads);
   info.properties["pinned_core"] = config_.pin_core < 0 ? "none" : std::to_string(config_.pin_core);
   info.properties["clock"] = config_.clock == TimingClock::kWall ? "wall" : "thread_cpu";
+  // What a latency means; recorded only when it is not the median, so that
+  // tables and datasets measured before the option existed still match.
+  if (config_.measurement.quantile != 0.5)
+    info.properties["quantile"] = fmt::format("{}", config_.measurement.quantile);
   return info;
 }
 

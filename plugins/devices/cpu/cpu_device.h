@@ -26,8 +26,9 @@ class CpuDevice : public Device {
  public:
   // Throws gos::Error for clock = thread CPU time with more than one thread.
   explicit CpuDevice(CpuDeviceConfig config);
-  // name "cpu"; properties model, cores, threads, pinned_core, clock and, where
-  // /proc/cpuinfo or cpufreq tell, frequency_mhz.
+  // name "cpu"; properties model, cores, threads, pinned_core, clock,
+  // quantile (when not the median) and, where /proc/cpuinfo or cpufreq tell,
+  // frequency_mhz.
   DeviceInfo describe() const override;
   // Throws gos::Error when pin_core is not a core this process may run on.
   void test_connection() const override;

@@ -58,6 +58,10 @@ TEST(CpuDevice, DescribesItself) {
   EXPECT_EQ(info.properties.at("pinned_core"), "none");
   EXPECT_GE(std::stoi(info.properties.at("cores")), 1);
   EXPECT_TRUE(info.properties.count("model"));
+  EXPECT_FALSE(info.properties.count("quantile"));  // the median is the default
+  CpuDeviceConfig low = lenient(TimingClock::kThreadCpu);
+  low.measurement.quantile = 0.1;
+  EXPECT_EQ(CpuDevice(low).describe().properties.at("quantile"), "0.1");
 }
 
 TEST(CpuDevice, AFailingModelIsAnErrorNamingIt) {

@@ -70,10 +70,23 @@ TimingSummary summarize_by_sorting(std::vector<double> samples) {
   return summary;
 }
 
+double quantile(std::vector<double> samples, double p) {
+  require_samples(samples);
+  return select_quantile(samples, p);
+}
+
+double quantile_by_sorting(std::vector<double> samples, double p) {
+  require_samples(samples);
+  std::sort(samples.begin(), samples.end());
+  return sorted_quantile(samples, p);
+}
+
 Measurement measure_until_stable(const std::function<double()>& run_once_ms, const MeasurementConfig& config,
                                  const std::string& what) {
-  if (config.runs < 1 || config.max_attempts < 1 || config.warmup < 0)
-    throw Error(fmt::format("measurement of {} needs runs >= 1, max_attempts >= 1 and warmup >= 0", what));
+  if (config.runs < 1 || config.max_attempts < 1 || config.warmup < 0 || !(config.quantile >= 0) ||
+      config.quantile > 1)
+    throw Error(fmt::format("measurement of {} needs runs >= 1, max_attempts >= 1, warmup >= 0 and 0 <= quantile <= 1",
+                            what));
   double spread = 0;
   std::vector<double> times(static_cast<size_t>(config.runs));
   for (int attempt = 0; attempt < config.max_attempts; ++attempt) {
@@ -81,8 +94,10 @@ Measurement measure_until_stable(const std::function<double()>& run_once_ms, con
     for (double& t : times) t = run_once_ms();
     const TimingSummary summary = summarize(times);
     spread = summary.median > 0 ? summary.iqr / summary.median : 0.0;
-    if (spread <= config.max_spread)
-      return Measurement{summary.median, summary.iqr, summary.cv, config.runs};
+    if (spread <= config.max_spread) {
+      const double reported = config.quantile == 0.5 ? summary.median : quantile(times, config.quantile);
+      return Measurement{reported, summary.iqr, summary.cv, config.runs};
+    }
   }
   throw Error(fmt::format(
       "measurement of {} is not repeatable: after {} attempts of {} runs the spread (IQR / median) is still "

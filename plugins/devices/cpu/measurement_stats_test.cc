@@ -43,6 +43,35 @@ TEST(MeasurementStats, SelectionMatchesSortingOnRandomSamples) {
   }
 }
 
+TEST(MeasurementStats, QuantileSelectionMatchesSortingOnRandomSamples) {
+  Rng rng(13);
+  for (int trial = 0; trial < 500; ++trial) {
+    std::vector<double> samples(static_cast<size_t>(rng.uniform_int(1, 60)));
+    for (double& x : samples) x = rng.bernoulli(0.3) ? 1.0 : rng.uniform(0.5, 20.0);
+    const double p = trial % 10 == 0 ? 0.0 : trial % 10 == 1 ? 1.0 : rng.uniform01();
+    ASSERT_DOUBLE_EQ(quantile(samples, p), quantile_by_sorting(samples, p)) << "p=" << p;
+  }
+  EXPECT_THROW(quantile({}, 0.5), Error);
+}
+
+TEST(MeasurementStats, ReportsTheConfiguredQuantile) {
+  // Runs 1..20 ms in a scrambled order: type-7 quantiles are 1 + 19 p.
+  MeasurementConfig config;
+  config.warmup = 0;
+  config.runs = 20;
+  config.max_spread = 10;
+  int call = 0;
+  auto runs = [&] { return static_cast<double>((7 * call++) % 20 + 1); };
+  config.quantile = 0.1;
+  EXPECT_DOUBLE_EQ(measure_until_stable(runs, config, "q").median_ms, 1 + 19 * 0.1);
+  config.quantile = 0.0;
+  EXPECT_DOUBLE_EQ(measure_until_stable(runs, config, "q").median_ms, 1);
+  config.quantile = 0.5;
+  EXPECT_DOUBLE_EQ(measure_until_stable(runs, config, "q").median_ms, 10.5);
+  config.quantile = 1.5;
+  EXPECT_THROW(measure_until_stable(runs, config, "q"), Error);
+}
+
 TEST(MeasurementStats, EmptySampleIsAnError) {
   EXPECT_THROW(summarize({}), Error);
   EXPECT_THROW(summarize_by_sorting({}), Error);

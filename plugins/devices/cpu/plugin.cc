@@ -14,7 +14,9 @@ ParamSchema schema() {
       .integer("warmup", 5, 0, 100000, "untimed runs before each attempt")
       .integer("runs", 30, 1, 100000, "timed runs per attempt")
       .real("max_spread", 0.05, 0.0, 10.0, "largest accepted IQR / median of the timed runs")
-      .integer("max_attempts", 5, 1, 1000, "attempts before reporting that the measurement is not repeatable");
+      .integer("max_attempts", 5, 1, 1000, "attempts before reporting that the measurement is not repeatable")
+      .real("quantile", 0.5, 0.0, 1.0, "quantile of the timed runs reported as the latency (0.5: the median; lower "
+            "values are less moved by runs other work slowed down)");
   return s;
 }
 
@@ -27,6 +29,7 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   config.measurement.runs = static_cast<int>(params.get_int("runs"));
   config.measurement.max_spread = params.get_real("max_spread");
   config.measurement.max_attempts = static_cast<int>(params.get_int("max_attempts"));
+  config.measurement.quantile = params.get_real("quantile");
   std::unique_ptr<CpuDevice> device;
   try {
     device = std::make_unique<CpuDevice>(config);

@@ -10,7 +10,9 @@ ParamSchema schema() {
   s.string("file", std::nullopt, "CSV file of measured latencies (e.g. ../shared/data/nb201/nb201_latency.csv)")
       .string("key_column", std::nullopt, "column holding the workload key (e.g. arch_str)")
       .string("value_column", std::nullopt, "column holding latency in milliseconds (e.g. raspi4)")
-      .string("name", "", "device name in descriptions; empty: the value column");
+      .string("name", "", "device name in descriptions; empty: the value column")
+      .integer("references", 0, 0, 1000, "report the latencies of the first N rows as properties reference_0.. "
+               "(a device embedding for predictor hardware features)");
   return s;
 }
 
@@ -18,7 +20,7 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   try {
     return std::make_unique<RecordedDevice>(RecordedDeviceConfig{
         params.get_string("file"), params.get_string("key_column"), params.get_string("value_column"),
-        params.get_string("name")});
+        params.get_string("name"), static_cast<int>(params.get_int("references"))});
   } catch (const Error& e) {
     throw params.error("file", e.what());
   }

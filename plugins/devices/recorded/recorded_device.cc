@@ -66,8 +66,12 @@ RecordedDevice::RecordedDevice(RecordedDeviceConfig config) : config_(std::move(
                               config_.value_column, text));
     if (!latencies_.emplace(fields[key_index], value).second)
       throw Error(fmt::format("{}:{}: key '{}' appears twice", file, number, fields[key_index]));
+    if (references_.size() < static_cast<size_t>(config_.references)) references_.push_back(value);
   }
   if (latencies_.empty()) throw Error(fmt::format("{}: the table has a header but no rows", file));
+  if (references_.size() < static_cast<size_t>(config_.references))
+    throw Error(fmt::format("{}: references = {} but the table has only {} rows", file, config_.references,
+                            latencies_.size()));
 }
 
 DeviceInfo RecordedDevice::describe() const {
@@ -76,6 +80,7 @@ DeviceInfo RecordedDevice::describe() const {
   info.properties["recorded_file"] = config_.file.string();
   info.properties["column"] = config_.value_column;
   info.properties["rows"] = std::to_string(latencies_.size());
+  for (size_t i = 0; i < references_.size(); ++i) info.properties[fmt::format("reference_{}", i)] = fmt::format("{}", references_[i]);
   return info;
 }
 

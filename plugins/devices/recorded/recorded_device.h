@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "framework/device.h"
 
@@ -15,13 +16,18 @@ struct RecordedDeviceConfig {
   std::string key_column;    // column holding workload keys
   std::string value_column;  // column holding latency in milliseconds
   std::string name;          // device name in descriptions; empty: value_column
+  // The first `references` rows' latencies are reported by describe() as
+  // properties reference_0 .. reference_<n-1>: a device embedding from a few
+  // measurements (as in HELP), usable as predictor hardware features.
+  int references = 0;
 };
 
 class RecordedDevice : public Device {
  public:
   // Reads the whole table. Throws gos::Error naming the file, the line and
   // the column for a missing file, a missing column, a row with too few
-  // fields, a value that is not a positive number, or a duplicated key.
+  // fields, a value that is not a positive number, a duplicated key, or more
+  // references than rows.
   explicit RecordedDevice(RecordedDeviceConfig config);
   DeviceInfo describe() const override;
   // The recorded latency (runs = 0, spread 0: nothing was timed here). Throws
@@ -33,6 +39,7 @@ class RecordedDevice : public Device {
  private:
   RecordedDeviceConfig config_;
   std::unordered_map<std::string, double> latencies_;
+  std::vector<double> references_;  // latencies of the first config_.references rows
 };
 
 }  // namespace gos

@@ -50,6 +50,21 @@ TEST(RecordedDevice, AnswersFromTheTableAndRejectsUnknownKeys) {
   }
 }
 
+TEST(RecordedDevice, ReportsTheFirstRowsAsReferenceLatencies) {
+  const auto file = write_table("refs", "idx,arch,phone\n0,a,1.5\n1,b,0.25\n2,c,7\n");
+  const DeviceInfo info = RecordedDevice({file, "arch", "phone", "", 2}).describe();
+  EXPECT_EQ(info.properties.at("reference_0"), "1.5");
+  EXPECT_EQ(info.properties.at("reference_1"), "0.25");
+  EXPECT_FALSE(info.properties.count("reference_2"));
+  EXPECT_FALSE(RecordedDevice({file, "arch", "phone", ""}).describe().properties.count("reference_0"));
+  try {
+    RecordedDevice({file, "arch", "phone", "", 4});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("references = 4 but the table has only 3 rows"), std::string::npos);
+  }
+}
+
 TEST(RecordedDevice, MalformedTablesNameLineAndColumn) {
   EXPECT_NE(error_of(write_table("short", "idx,arch,phone\n0,a,1\n1,b\n")).find(":3: 2 fields, the header has 3"),
             std::string::npos);

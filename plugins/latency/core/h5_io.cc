@@ -157,4 +157,10 @@ std::string to_string(const DeviceInfo& device) {
   return fmt::format("{} ({})", device.name, join(parts, ", "));
 }
 
+std::map<std::string, std::string> provenance(const DeviceInfo& device) {
+  std::map<std::string, std::string> result{{"device.name", device.name}};
+  for (const auto& [key, value] : device.properties) result["device." + key] = value;
+  return result;
+}
+
 }  // namespace gos::h5

@@ -4,6 +4,7 @@
 #include <H5Cpp.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,8 @@ void write_device(H5::H5Object& object, const DeviceInfo& device);
 DeviceInfo read_device(const H5::H5Object& object, const std::string& file);
 // "cpu (model=..., threads=1)" for messages.
 std::string to_string(const DeviceInfo& device);
+// The description as results-file provenance: "device.name" and
+// "device.<property>" (the same names the latency files use as attributes).
+std::map<std::string, std::string> provenance(const DeviceInfo& device);
 
 }  // namespace gos::h5

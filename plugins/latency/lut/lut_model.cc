@@ -60,6 +60,53 @@ std::string LutLatencyModel::describe() const {
                      index_.size(), table_.overhead_ms, table_.kernel_scale, h5::to_string(table_.device));
 }
 
+std::map<std::string, std::string> LutLatencyModel::provenance() const {
+  std::map<std::string, std::string> result = h5::provenance(table_.device);
+  result["latency_model"] = "lut";
+  result["table"] = file_;
+  result["table.schema_version"] = std::to_string(kLutSchemaVersion);
+  result["table.kernels"] = std::to_string(table_.keys.size());
+  result["table.overhead_ms"] = fmt::format("{}", table_.overhead_ms);
+  result["table.kernel_scale"] = fmt::format("{}", table_.kernel_scale);
+  result["table.space"] = table_.space;
+  result["table.on_missing"] = on_missing_ == OnMissingKernel::kMeasure ? "measure" : "error";
+  return result;
+}
+
+Calibration fit_calibration(const std::vector<double>& sums, const std::vector<double>& measured) {
+  if (sums.size() != measured.size() || sums.empty())
+    throw Error(fmt::format("calibrating a lookup table needs one measured latency per kernel sum and at least one "
+                            "model ({} sums, {} measurements)",
+                            sums.size(), measured.size()));
+  // Weights 1 / measured^2: the squared relative error is minimised.
+  double total = 0, mean_sum = 0, mean_measured = 0;
+  std::vector<double> weights;
+  for (size_t i = 0; i < sums.size(); ++i) {
+    if (!(measured[i] > 0)) throw Error(fmt::format("measured model latency {} ms is not positive", measured[i]));
+    weights.push_back(1 / (measured[i] * measured[i]));
+    total += weights.back();
+  }
+  for (size_t i = 0; i < sums.size(); ++i) {
+    mean_sum += weights[i] * sums[i] / total;
+    mean_measured += weights[i] * measured[i] / total;
+  }
+  double covariance = 0, variance = 0;
+  for (size_t i = 0; i < sums.size(); ++i) {
+    covariance += weights[i] * (sums[i] - mean_sum) * (measured[i] - mean_measured);
+    variance += weights[i] * (sums[i] - mean_sum) * (sums[i] - mean_sum);
+  }
+  // Relative to the sums' scale, so that equal sums count as equal despite
+  // rounding. A scale that is not positive (a few noisy models) means more
+  // kernels make a model faster: not a calibration to use.
+  if (variance > 1e-18 * mean_sum * mean_sum * total && variance > 0 && covariance > 0) {
+    const double scale = covariance / variance;
+    return {mean_measured - scale * mean_sum, scale};
+  }
+  std::vector<double> differences;
+  for (size_t i = 0; i < sums.size(); ++i) differences.push_back(measured[i] - sums[i]);
+  return {summarize(differences).median, 1.0};
+}
+
 LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& rng, size_t models,
                                  size_t overhead_models, const std::function<void(const std::string&)>& progress) {
   LatencyTable table;
@@ -100,25 +147,9 @@ LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& 
     measured.push_back(device.measure(*workload).median_ms);
   }
   if (!sums.empty()) {
-    const double n = static_cast<double>(sums.size());
-    double mean_sum = 0, mean_measured = 0;
-    for (size_t i = 0; i < sums.size(); ++i) {
-      mean_sum += sums[i] / n;
-      mean_measured += measured[i] / n;
-    }
-    double covariance = 0, variance = 0;
-    for (size_t i = 0; i < sums.size(); ++i) {
-      covariance += (sums[i] - mean_sum) * (measured[i] - mean_measured);
-      variance += (sums[i] - mean_sum) * (sums[i] - mean_sum);
-    }
-    if (variance > 0) {
-      table.kernel_scale = covariance / variance;
-      table.overhead_ms = mean_measured - table.kernel_scale * mean_sum;
-    } else {
-      std::vector<double> differences;
-      for (size_t i = 0; i < sums.size(); ++i) differences.push_back(measured[i] - sums[i]);
-      table.overhead_ms = summarize(differences).median;
-    }
+    const Calibration fit = fit_calibration(sums, measured);
+    table.overhead_ms = fit.overhead_ms;
+    table.kernel_scale = fit.kernel_scale;
   }
   progress(fmt::format("model latency = {:.4f} ms + {:.4f} x sum of kernels (fitted on {} models)",
                        table.overhead_ms, table.kernel_scale, sums.size()));

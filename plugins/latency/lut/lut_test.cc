@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -7,6 +8,7 @@
 #include "plugins/latency/core/h5_io.h"
 #include "plugins/latency/lut/lut_model.h"
 #include "searchspaces/cnn/cnn_chain.h"
+#include "searchspaces/gos/space.h"
 
 namespace gos {
 namespace {
@@ -16,30 +18,37 @@ constexpr double kFakeAloneFactor = 1.25;
 
 // A device whose latencies are a known function of the workload: a kernel
 // takes 1 us per character of its key inside a model and 1.25 times that
-// alone; a whole model takes the sum of its kernels plus a fixed overhead. A
-// correct table reproduces it exactly.
+// alone; a whole model (a key the space parses as a genome) takes the sum of
+// its kernels plus a fixed overhead. A correct table reproduces it exactly.
 class FakeDevice : public Device {
  public:
-  FakeDevice(const cnn::CnnChainSpace& space, std::string threads) : space_(space), threads_(std::move(threads)) {}
+  FakeDevice(const SearchSpace& space, std::string threads) : space_(space), threads_(std::move(threads)) {}
   DeviceInfo describe() const override { return {"fake", {{"threads", threads_}, {"frequency_mhz", "1"}}}; }
   Measurement measure(Workload& workload) override {
     ++measurements;
     Measurement m;
     m.median_ms = latency(workload.key());
-    if (is_kernel(workload.key())) m.median_ms *= kFakeAloneFactor;
+    if (!model(workload.key())) m.median_ms *= kFakeAloneFactor;
     return m;
   }
-  static bool is_kernel(const std::string& key) { return key.rfind("conv2d", 0) == 0 || key.rfind("head", 0) == 0; }
   double latency(const std::string& key) const {
-    if (is_kernel(key)) return 0.001 * static_cast<double>(key.size());
+    const GenomePtr genome = model(key);
+    if (!genome) return 0.001 * static_cast<double>(key.size());
     double total = kFakeOverheadMs;
-    for (const Kernel& kernel : space_.kernels(*space_.deserialize(key))) total += latency(kernel.key);
+    for (const Kernel& kernel : space_.kernels(*genome)) total += latency(kernel.key);
     return total;
   }
   size_t measurements = 0;
 
  private:
-  const cnn::CnnChainSpace& space_;
+  GenomePtr model(const std::string& key) const {
+    try {
+      return space_.deserialize(key);
+    } catch (const Error&) {
+      return nullptr;
+    }
+  }
+  const SearchSpace& space_;
   std::string threads_;
 };
 
@@ -71,6 +80,54 @@ TEST(Lut, BuiltTableReproducesAnAdditiveDeviceExactly) {
   }
 }
 
+TEST(Lut, GraphSpaceTableProfilesSingleInstructionsAndSumsThem) {
+  // gos_graph kernels run alone through the space's kernel_workload (real
+  // one-instruction modules); the fake device then times them by key.
+  graph::GraphSpaceConfig config;
+  config.input = {8, 8, 8};
+  config.output = {8, 8, 8};
+  config.max_nodes = 6;
+  const graph::GraphSpace space(config);
+  FakeDevice device(space, "1");
+  Rng rng(6);
+  const LatencyTable built = build_latency_table(space, device, rng, 30, 6, [](const std::string&) {});
+  EXPECT_GT(built.keys.size(), 20u);
+  EXPECT_NEAR(built.overhead_ms, kFakeOverheadMs, 1e-9);
+  EXPECT_NEAR(built.kernel_scale, 1 / kFakeAloneFactor, 1e-9);
+  LutLatencyModel model(built, "graph.h5", OnMissingKernel::kMeasure, std::make_unique<FakeDevice>(space, "1"));
+  Rng models(7);
+  for (int i = 0; i < 30; ++i) {
+    const GenomePtr genome = space.sample(models);
+    EXPECT_NEAR(model.predict_ms(*genome, space), device.latency(space.serialize(*genome)), 1e-9);
+  }
+  EXPECT_GT(model.measured_on_demand(), 0u);  // unseen kernels went through kernel_workload too
+}
+
+TEST(Lut, CalibrationMinimisesRelativeErrorSoFastModelsStayAccurate) {
+  // Exact lines are recovered whatever the weights.
+  const Calibration exact = fit_calibration({0.01, 0.5, 2.0}, {0.03 + 0.8 * 0.01, 0.03 + 0.8 * 0.5, 0.03 + 0.8 * 2.0});
+  EXPECT_NEAR(exact.overhead_ms, 0.03, 1e-12);
+  EXPECT_NEAR(exact.kernel_scale, 0.8, 1e-12);
+  // Two fast models and noisy slow ones: plain least squares puts the
+  // intercept at 0.04 ms and predicts the fast models 10-20x too slow; the
+  // relative fit keeps them within a few percent.
+  const std::vector<double> sums{0.002, 0.004, 1.0, 2.0, 3.0};
+  const std::vector<double> measured{0.0022, 0.0042, 1.3, 1.9, 3.2};
+  const Calibration fit = fit_calibration(sums, measured);
+  for (size_t i = 0; i < 2; ++i)
+    EXPECT_NEAR((fit.overhead_ms + fit.kernel_scale * sums[i]) / measured[i], 1.0, 0.1) << i;
+  // Equal sums: no slope to fit, the median difference is the overhead.
+  const Calibration flat = fit_calibration({1.0, 1.0, 1.0}, {1.1, 1.2, 1.6});
+  EXPECT_DOUBLE_EQ(flat.kernel_scale, 1.0);
+  EXPECT_NEAR(flat.overhead_ms, 0.2, 1e-12);
+  // Noise making larger sums faster gives no negative scale.
+  const Calibration falling = fit_calibration({1.0, 2.0, 3.0}, {1.5, 1.4, 1.3});
+  EXPECT_DOUBLE_EQ(falling.kernel_scale, 1.0);
+  EXPECT_NEAR(falling.overhead_ms, -0.6, 1e-12);
+  EXPECT_THROW(fit_calibration({1.0}, {0.0}), Error);
+  EXPECT_THROW(fit_calibration({}, {}), Error);
+}
+
 TEST(Lut, HashedSumMatchesScanningOnRandomTables) {
   Rng rng(8);
   for (int trial = 0; trial < 200; ++trial) {
@@ -89,6 +146,31 @@ TEST(Lut, HashedSumMatchesScanningOnRandomTables) {
     const double naive = sum_by_scanning(table, kernels, missing_naive);
     ASSERT_NEAR(fast, naive, 1e-12);  // summation order differs
     ASSERT_EQ(missing_fast, missing_naive);
+  }
+}
+
+TEST(Lut, ModelQueriesMatchScanningTheTableOnRandomGenomes) {
+  // The whole query path (space kernels -> hashed lookup -> calibration)
+  // against a linear scan of the table, on the default cnn_chain space.
+  const cnn::CnnChainSpace space{cnn::CnnChainConfig{}};
+  Rng rng(12);
+  LatencyTable table;
+  table.overhead_ms = 0.07;
+  table.kernel_scale = 0.8;
+  std::vector<GenomePtr> genomes;
+  for (int i = 0; i < 300; ++i) {
+    genomes.push_back(space.sample(rng));
+    for (const Kernel& kernel : space.kernels(*genomes.back()))
+      if (std::find(table.keys.begin(), table.keys.end(), kernel.key) == table.keys.end()) {
+        table.keys.push_back(kernel.key);
+        table.latency_ms.push_back(rng.uniform(0.01, 3.0));
+      }
+  }
+  LutLatencyModel model(table, "t.h5", OnMissingKernel::kError, nullptr);
+  for (const GenomePtr& genome : genomes) {
+    std::vector<std::string> missing;
+    ASSERT_NEAR(model.predict_ms(*genome, space), sum_by_scanning(table, space.kernels(*genome), missing), 1e-9);
+    ASSERT_TRUE(missing.empty());
   }
 }
 

@@ -6,6 +6,7 @@
 #include "framework/latency_model.h"
 #include "framework/plugin_abi.h"
 #include "framework/search_space.h"
+#include "plugins/latency/core/h5_io.h"
 
 namespace gos {
 namespace {
@@ -22,6 +23,11 @@ class MeasureLatencyModel : public LatencyModel {
     std::string properties;
     for (const auto& [key, value] : info.properties) properties += fmt::format(" {}={}", key, value);
     return fmt::format("measured on {}:{}", info.name, properties);
+  }
+  std::map<std::string, std::string> provenance() const override {
+    std::map<std::string, std::string> result = h5::provenance(device_->describe());
+    result["latency_model"] = "measure";
+    return result;
   }
 
  private:

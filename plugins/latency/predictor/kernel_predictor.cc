@@ -142,6 +142,7 @@ void write_predictor(const std::filesystem::path& path, const KernelPredictorWei
   h5::write_real(root, "output_scale", weights.output_scale);
   h5::write_real(root, "overhead_ms", weights.overhead_ms);
   h5::write_string(root, "trained_on", weights.trained_on);
+  h5::write_string(root, "training_data", weights.training_data);
   h5::write_int(root, "layers", static_cast<int64_t>(weights.layers.size()));
   for (size_t i = 0; i < weights.layers.size(); ++i) {
     H5::Group group = file.createGroup(fmt::format("layer{}", i));
@@ -166,6 +167,7 @@ KernelPredictorWeights read_predictor(const std::filesystem::path& path) {
   weights.output_scale = h5::read_real(root, "output_scale", name);
   weights.overhead_ms = h5::read_real(root, "overhead_ms", name);
   weights.trained_on = h5::read_string(root, "trained_on", name);
+  if (root.attrExists("training_data")) weights.training_data = h5::read_string(root, "training_data", name);
   const int64_t layers = h5::read_int(root, "layers", name);
   for (int64_t i = 0; i < layers; ++i) {
     const std::string group_name = fmt::format("layer{}", i);

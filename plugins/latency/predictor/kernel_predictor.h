@@ -59,6 +59,9 @@ struct KernelPredictorWeights {
   double output_scale = 1;           // ms per unit of network output
   double overhead_ms = 0;
   std::string trained_on;            // device description of the training data
+  // Which dataset file, and how many of its models, the weights were fitted
+  // on. Optional attribute: predictors written before it existed read as "".
+  std::string training_data;
 };
 
 class KernelPredictor {

@@ -1,6 +1,8 @@
 // Plugin entry point of the `predictor` latency model.
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "framework/latency_model.h"
 #include "framework/plugin_abi.h"
 #include "framework/text.h"
@@ -12,7 +14,9 @@ namespace {
 
 class PredictorLatencyModel : public LatencyModel {
  public:
-  PredictorLatencyModel(std::string file, KernelPredictor predictor, std::vector<double> hardware, std::string target)
+  // `target` is the configured device, if any (predictions are for it).
+  PredictorLatencyModel(std::string file, KernelPredictor predictor, std::vector<double> hardware,
+                        std::optional<DeviceInfo> target)
       : file_(std::move(file)), predictor_(std::move(predictor)), hardware_(std::move(hardware)),
         target_(std::move(target)) {}
   double predict_ms(const Genome& genome, const SearchSpace& space) override {
@@ -20,14 +24,29 @@ class PredictorLatencyModel : public LatencyModel {
   }
   std::string describe() const override {
     return fmt::format("learned predictor '{}' ({}) trained on {}, predicting for {}", file_,
-                       predictor_.weights().layout.describe(), predictor_.weights().trained_on, target_);
+                       predictor_.weights().layout.describe(), predictor_.weights().trained_on,
+                       target_ ? h5::to_string(*target_) : predictor_.weights().trained_on);
+  }
+  // The predictor file and what it was fitted on; "device.*" only when a
+  // device is configured: without one, predictions are for the training device.
+  std::map<std::string, std::string> provenance() const override {
+    std::map<std::string, std::string> result;
+    if (target_) result = h5::provenance(*target_);
+    const KernelPredictorWeights& weights = predictor_.weights();
+    result["latency_model"] = "predictor";
+    result["predictor"] = file_;
+    result["predictor.schema_version"] = std::to_string(kPredictorSchemaVersion);
+    result["predictor.features"] = weights.layout.describe();
+    result["predictor.trained_on"] = weights.trained_on;
+    if (!weights.training_data.empty()) result["predictor.training_data"] = weights.training_data;
+    return result;
   }
 
  private:
   std::string file_;
   KernelPredictor predictor_;
   std::vector<double> hardware_;
-  std::string target_;
+  std::optional<DeviceInfo> target_;
 };
 
 ParamSchema schema() {
@@ -48,12 +67,10 @@ std::unique_ptr<Component> create(const Params& params, PluginHost& host) {
     throw params.error("file", e.what());
   }
   std::vector<double> hardware;
-  std::string target = weights.trained_on;
+  std::optional<DeviceInfo> target;
   if (params.has("device")) {
-    const DeviceInfo device =
-        host.create<Device>(params.get_component("device"), PluginKind::kDevice)->describe();
-    hardware = hardware_values(weights.layout, device);
-    target = h5::to_string(device);
+    target = host.create<Device>(params.get_component("device"), PluginKind::kDevice)->describe();
+    hardware = hardware_values(weights.layout, *target);
   } else if (!weights.layout.hardware_features.empty()) {
     throw params.error("device", fmt::format("predictor '{}' uses hardware features [{}]; configure the device to "
                                              "predict for, e.g. device = {{ plugin = \"cpu\" }}",

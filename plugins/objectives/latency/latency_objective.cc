@@ -13,6 +13,13 @@ class LatencyObjective : public Objective {
   std::string default_name() const override { return "latency_ms"; }
   Direction default_direction() const override { return Direction::kMinimize; }
   double evaluate(const Genome& genome, const SearchSpace& space) override { return model_->predict_ms(genome, space); }
+  // The latency model's own provenance (device, table or predictor file) and
+  // its one-line description.
+  std::map<std::string, std::string> provenance() const override {
+    std::map<std::string, std::string> result = model_->provenance();
+    result["description"] = model_->describe();
+    return result;
+  }
 
  private:
   std::unique_ptr<LatencyModel> model_;
