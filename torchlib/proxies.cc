@@ -26,22 +26,16 @@ double flop_count(SlottedModel& model, const Shape& input) {
   return total;
 }
 
-double naswot_score(SlottedModel& model, const torch::Tensor& batch) {
+double naswot_score(TorchModel& model, const torch::Tensor& batch) {
   torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> codes;
-  model.set_observer([&](const Slot& slot, const torch::Tensor&, const torch::Tensor& output) {
-    const auto* op = dynamic_cast<const Operator*>(&slot.module());
-    if (op && op->kind() == "relu") codes.push_back((output > 0).reshape({output.size(0), -1}).to(torch::kFloat64));
-  });
-  try {
+  torch::Tensor c;
+  {
+    ReluCodeRecorder recorder;
     model.forward(batch);
-  } catch (...) {
-    model.set_observer(nullptr);
-    throw;
+    if (recorder.codes().empty())
+      throw Error("NASWOT needs ReLUs applied through gos::observed_relu, and the model has none");
+    c = torch::cat(recorder.codes(), 1);
   }
-  model.set_observer(nullptr);
-  if (codes.empty()) throw Error("NASWOT needs ReLU slots, and the model has none");
-  const torch::Tensor c = torch::cat(codes, 1);
   // Agreements of the codes: units active in both plus units inactive in both.
   const torch::Tensor kernel = c.mm(c.t()) + (1 - c).mm((1 - c).t());
   return std::get<1>(torch::slogdet(kernel)).item<double>();

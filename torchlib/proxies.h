@@ -14,10 +14,11 @@ int64_t parameter_count(torch::nn::Module& model);
 double flop_count(SlottedModel& model, const Shape& input);
 
 // NASWOT (Mellor et al. 2021): log |det K| with K[i][j] = N_A - d_H(c_i, c_j),
-// where c_i is the binary code (unit > 0) of input i over all ReLU slots and
-// N_A the number of ReLU units. Runs `batch` once without gradients in the
-// model's current mode. Throws gos::Error when the model has no ReLU slot.
-double naswot_score(SlottedModel& model, const torch::Tensor& batch);
+// where c_i is the binary code (unit > 0) of input i over every ReLU the model
+// applies through gos::observed_relu (torch_model.h) and N_A the number of
+// those units. Runs `batch` once without gradients in the model's current
+// mode. Throws gos::Error when the model applied no observed ReLU.
+double naswot_score(TorchModel& model, const torch::Tensor& batch);
 
 // synflow (Tanaka et al. 2020): with every parameter replaced by its absolute
 // value and an all-ones input of `input` shape, R = sum of the outputs; the

@@ -18,8 +18,9 @@ cell::CellSpaceConfig nb201_config(std::string encoding) {
 
 }  // namespace
 
-Nb201Space::Nb201Space(const Table& table, std::string encoding, cell::WorkloadFactory workload_factory)
-    : CellSpace(nb201_config(std::move(encoding)), std::move(workload_factory)),
+Nb201Space::Nb201Space(const Table& table, std::string encoding, cell::WorkloadFactory workload_factory,
+                       cell::ModelFactory model_factory)
+    : CellSpace(nb201_config(std::move(encoding)), std::move(workload_factory), std::move(model_factory)),
       index_by_code_(size(), -1),
       rows_(table.archs.size()),
       source_(table.source) {

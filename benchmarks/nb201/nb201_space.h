@@ -23,7 +23,7 @@ class Nb201Space : public cell::CellSpace {
   // Throws gos::Error naming the first arch string of the table that is not a
   // NAS-Bench-201 cell, or that appears twice.
   Nb201Space(const Table& table, std::string encoding = "one_hot",
-             cell::WorkloadFactory workload_factory = nullptr);
+             cell::WorkloadFactory workload_factory = nullptr, cell::ModelFactory model_factory = nullptr);
 
   std::vector<MetricKey> metrics() const override;
   // Throws gos::Error listing what exists for a metric the table lacks (e.g.

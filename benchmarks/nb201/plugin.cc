@@ -1,6 +1,9 @@
 // Plugin entry point for the NAS-Bench-201 tabular benchmark (`nb201`).
 #include "benchmarks/nb201/nb201_space.h"
 #include "framework/plugin_abi.h"
+#ifdef GOS_NB201_LIVE_MODELS
+#include "searchspaces/cell/cell_network.h"
+#endif
 
 namespace gos::nb201 {
 namespace {
@@ -21,7 +24,13 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   } catch (const Error& e) {
     throw params.error("table", e.what());
   }
+#ifdef GOS_NB201_LIVE_MODELS
+  // Live networks for zero-cost proxies and device measurements next to the table's values.
+  return std::make_unique<Nb201Space>(table, params.get_string("encoding"), cell::make_cell_workload,
+                                      cell::make_cell_model);
+#else
   return std::make_unique<Nb201Space>(table, params.get_string("encoding"));
+#endif
 }
 
 }  // namespace

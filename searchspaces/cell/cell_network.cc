@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "framework/device.h"
+#include "framework/rng.h"
 #include "framework/text.h"
 #include "torchlib/torch_model.h"
 
@@ -17,7 +18,7 @@ struct ReluConvBnImpl : nn::Module {
   ReluConvBnImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding)
       : conv(register_module("conv", nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(false)))),
         bn(register_module("bn", nn::BatchNorm2d(out))) {}
-  torch::Tensor forward(torch::Tensor x) { return bn->forward(conv->forward(torch::relu(x))); }
+  torch::Tensor forward(torch::Tensor x) { return bn->forward(conv->forward(observed_relu(x))); }
   nn::Conv2d conv;
   nn::BatchNorm2d bn;
 };
@@ -98,18 +99,22 @@ class CellNetwork : public TorchModel {
         body_.emplace_back(register_module(fmt::format("stage{}_cell{}", stage, i),
                                            std::make_shared<Cell>(genome, operations, nodes, channels)));
     }
-    head_ = register_module("head", nn::Sequential(nn::BatchNorm2d(channels), nn::ReLU(),
-                                                   nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions(1)),
-                                                   nn::Flatten(), nn::Linear(channels, skeleton.classes)));
+    // The benchmark's last activation (BN + ReLU) before pooling; its ReLU is
+    // applied in forward() so that NASWOT observes it as the reference code's hooks do.
+    last_bn_ = register_module("last_bn", nn::BatchNorm2d(channels));
+    classifier_ = register_module("classifier", nn::Linear(channels, skeleton.classes));
   }
   torch::Tensor forward(torch::Tensor input) override {
     torch::Tensor x = stem_->forward(input);
     for (nn::AnyModule& block : body_) x = block.forward(x);
-    return head_->forward(x);
+    x = observed_relu(last_bn_->forward(x));
+    return classifier_->forward(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
   }
 
  private:
-  nn::Sequential stem_{nullptr}, head_{nullptr};
+  nn::Sequential stem_{nullptr};
+  nn::BatchNorm2d last_bn_{nullptr};
+  nn::Linear classifier_{nullptr};
   std::vector<nn::AnyModule> body_;
 };
 
@@ -139,6 +144,16 @@ class CellWorkload : public Workload {
 std::shared_ptr<TorchModel> build_cell_network(const CellGenome& genome, const std::vector<std::string>& operations,
                                                int nodes, const SkeletonConfig& skeleton) {
   return std::make_shared<CellNetwork>(genome, operations, nodes, skeleton);
+}
+
+GenomeModel make_cell_model(const CellGenome& genome, const std::vector<std::string>& operations, int nodes,
+                            const SkeletonConfig& skeleton) {
+  torch::manual_seed(stable_hash(workload_key(genome, operations, nodes, skeleton)));
+  GenomeModel model;
+  model.module = build_cell_network(genome, operations, nodes, skeleton);
+  model.input = {1, 3, skeleton.image_size, skeleton.image_size};
+  model.classes = skeleton.classes;
+  return model;
 }
 
 std::unique_ptr<Workload> make_cell_workload(const CellGenome& genome, const std::vector<std::string>& operations,

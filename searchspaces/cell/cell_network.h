@@ -21,6 +21,12 @@ namespace gos::cell {
 std::shared_ptr<TorchModel> build_cell_network(const CellGenome& genome, const std::vector<std::string>& operations,
                                                int nodes, const SkeletonConfig& skeleton);
 
+// The trainable network for `genome` (cell_space.h ModelFactory): weights
+// initialised after seeding LibTorch's generator with a hash of the arch
+// string, input {1, 3, image_size, image_size}, skeleton.classes classes.
+GenomeModel make_cell_model(const CellGenome& genome, const std::vector<std::string>& operations, int nodes,
+                            const SkeletonConfig& skeleton);
+
 // A workload that runs one inference forward pass of the network on a fixed
 // random batch of skeleton.batch x 3 x image_size x image_size.
 std::unique_ptr<Workload> make_cell_workload(const CellGenome& genome, const std::vector<std::string>& operations,

@@ -25,8 +25,10 @@ std::vector<std::string> nb201_operations() {
   return {"none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"};
 }
 
-CellSpace::CellSpace(CellSpaceConfig config, WorkloadFactory workload_factory)
-    : config_(std::move(config)), workload_factory_(std::move(workload_factory)) {
+CellSpace::CellSpace(CellSpaceConfig config, WorkloadFactory workload_factory, ModelFactory model_factory)
+    : config_(std::move(config)),
+      workload_factory_(std::move(workload_factory)),
+      model_factory_(std::move(model_factory)) {
   if (config_.nodes < 2) throw Error(fmt::format("a cell needs at least 2 nodes, got {}", config_.nodes));
   if (config_.operations.empty()) throw Error("a cell space needs at least one operation");
   // Genomes store operation indices in one byte.
@@ -214,6 +216,11 @@ std::string CellSpace::describe() const {
 std::unique_ptr<Workload> CellSpace::workload(const Genome& genome) const {
   if (!workload_factory_) return SearchSpace::workload(genome);
   return workload_factory_(cast(genome), config_.operations, config_.nodes, config_.skeleton);
+}
+
+GenomeModel CellSpace::model(const Genome& genome) const {
+  if (!model_factory_) return SearchSpace::model(genome);
+  return model_factory_(cast(genome), config_.operations, config_.nodes, config_.skeleton);
 }
 
 namespace {

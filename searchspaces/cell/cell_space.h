@@ -62,11 +62,16 @@ using WorkloadFactory =
     std::function<std::unique_ptr<Workload>(const CellGenome&, const std::vector<std::string>& operations,
                                             int nodes, const SkeletonConfig&)>;
 
+// Builds a trainable model for a genome (cell_network.h), likewise injected.
+using ModelFactory = std::function<GenomeModel(const CellGenome&, const std::vector<std::string>& operations,
+                                               int nodes, const SkeletonConfig&)>;
+
 class CellSpace : public SearchSpace {
  public:
   // Throws gos::Error for fewer than 2 nodes, an empty or repeated operation
   // list, more than 255 operations, or an unknown encoding.
-  explicit CellSpace(CellSpaceConfig config, WorkloadFactory workload_factory = nullptr);
+  explicit CellSpace(CellSpaceConfig config, WorkloadFactory workload_factory = nullptr,
+                     ModelFactory model_factory = nullptr);
 
   size_t edges() const { return edges_; }
   const CellSpaceConfig& config() const { return config_; }
@@ -90,6 +95,10 @@ class CellSpace : public SearchSpace {
   GenomePtr deserialize(std::string_view text) const override;
   std::string describe() const override;
   std::unique_ptr<Workload> workload(const Genome& genome) const override;
+  // The skeleton network with this cell, freshly initialised from a seed
+  // derived from the genome's arch string (so a genome always gets the same
+  // weights), at batch 1 of 3 x image_size x image_size.
+  GenomeModel model(const Genome& genome) const override;
   // The operators of the skeleton network with this cell, in execution order:
   // stem, each cell's non-`none` edge operations, the residual reduction
   // blocks, the classifier head. Keys carry type, channels and resolution
@@ -121,6 +130,7 @@ class CellSpace : public SearchSpace {
   size_t edges_ = 0;
   std::shared_ptr<const Mutator> mutator_;
   WorkloadFactory workload_factory_;
+  ModelFactory model_factory_;
 };
 
 // Replaces the operation of one uniformly chosen edge by a different one (the

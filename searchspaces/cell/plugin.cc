@@ -14,7 +14,7 @@ ParamSchema schema() {
 }
 
 std::unique_ptr<Component> create(const Params& params, PluginHost&) {
-  return std::make_unique<CellSpace>(cell_config(params), make_cell_workload);
+  return std::make_unique<CellSpace>(cell_config(params), make_cell_workload, make_cell_model);
 }
 
 }  // namespace

@@ -137,7 +137,7 @@ torch::Tensor GraphModule::forward_node(size_t i, const torch::Tensor& x, const 
       y = norms_[i]->forward(x);
       break;
     case Op::kRelu:
-      y = torch::relu(x);
+      y = observed_relu(x);
       break;
     case Op::kRelu6:
       y = torch::hardtanh(x, 0, 6);
