@@ -173,6 +173,9 @@ TEST(AdaptRun, InterruptedRunResumesAndExportsTheAdaptedModel) {
   EXPECT_EQ(search.metadata.status, "completed");
   ASSERT_EQ(search.generations.size(), 2u);
   EXPECT_EQ(it.evaluations, static_cast<int64_t>(search.evaluations.size()));
+  // Candidates were timed by kernel decomposition (the default), as the file says.
+  EXPECT_NE(search.metadata.extra.at("objective.latency_ms.measure").find("kernel decomposition"), std::string::npos)
+      << search.metadata.extra.at("objective.latency_ms.measure");
   for (size_t i = 0; i < partial.evaluations.size(); ++i)
     EXPECT_EQ(search.evaluations[i], partial.evaluations[i]) << "evaluation " << i;
 
@@ -213,7 +216,9 @@ TEST(AdaptRun, UnreachableEpsilonRecordsTheBestInfeasibleCandidates) {
   PluginRegistry registry;
   registry.load_directory(GOS_PLUGIN_DIR);
   // No candidate can gain 100 points of accuracy; two slots are searched, then patience stops the run.
-  const AdaptConfig config = tiny_config({"epsilon=-100", "patience=2", "generations=1"});
+  // Candidates are timed inside the whole model here (the default times the slot alone).
+  const AdaptConfig config =
+      tiny_config({"epsilon=-100", "patience=2", "generations=1", "candidate_latency=\"model\""});
   AdaptOptions options;
   options.output = fresh_dir("infeasible");
   options.progress = false;
@@ -233,9 +238,36 @@ TEST(AdaptRun, UnreachableEpsilonRecordsTheBestInfeasibleCandidates) {
     }
   }
   EXPECT_NE(record.iterations[0].slot, record.iterations[1].slot);
+  const RunResults search = read_results(options.output / record.iterations[0].search_file);
+  EXPECT_NE(search.metadata.extra.at("objective.latency_ms.measure").find("whole adapted model"), std::string::npos)
+      << search.metadata.extra.at("objective.latency_ms.measure");
   ASSERT_TRUE(record.final);
   EXPECT_EQ(record.final->modified, 0);
   EXPECT_EQ(record.final->params, record.baseline->params);
+}
+
+TEST(AdaptRun, TheSameSeedTrainsTheSameBaseline) {
+  if (!std::filesystem::exists(kCifar / "data_batch_1.bin"))
+    GTEST_SKIP() << "CIFAR-10 not found at " << kCifar << " (see /work/shared/data/README.md)";
+  PluginRegistry registry;
+  registry.load_directory(GOS_PLUGIN_DIR);
+  const AdaptConfig config = tiny_config();
+  std::vector<std::shared_ptr<SlottedModel>> baselines;
+  for (const char* name : {"seed_a", "seed_b"}) {
+    torch::manual_seed(baselines.size());  // whatever ran before must not matter
+    AdaptOptions options;
+    options.output = fresh_dir(name);
+    options.progress = false;
+    options.after_generation = [](size_t, int64_t) { throw Interrupted(); };  // the baseline is all we need
+    EXPECT_THROW(run_adapt(config, options, registry), Interrupted);
+    ZooOptions zoo;
+    zoo.width = config.width;
+    baselines.push_back(make_zoo_model("resnet18", zoo));
+    load_checkpoint(*baselines.back(), (options.output / "baseline.ckpt").string());
+  }
+  const auto a = baselines[0]->named_parameters(), b = baselines[1]->named_parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& item : a) EXPECT_TRUE(torch::equal(item.value(), b[item.key()])) << item.key();
 }
 
 // Rerunning into a directory that holds a run needs --resume or --overwrite.

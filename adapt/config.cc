@@ -166,6 +166,12 @@ ParamSchema adapt_schema() {
       .string("latency_clock", d.latency_clock, "wall clock, or process CPU time on a shared machine",
               {"wall", "cpu"})
       .string("latency_statistic", d.latency_statistic, "statistic of the timed repeats", {"median", "min"})
+      .string("candidate_latency", d.candidate_latency,
+              "how candidates are timed: the slot alone vs the original operator (kernel decomposition), or the "
+              "whole model",
+              {"slot", "model"})
+      .integer("latency_rounds", d.latency_rounds, 1, 1000,
+               "alternating rounds of each A/B latency comparison (slot vs original, model before vs after)")
       .string("accuracy_estimate", d.accuracy_estimate, "in-search accuracy estimate", {"distill", "finetune"})
       .integer("distill_images", d.distill_images, 1, 1000000, "training images whose slot activations are distilled")
       .integer("distill_steps", d.distill_steps, 0, 1000000, "Adam steps fitting a candidate to the slot outputs")
@@ -248,6 +254,8 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   config.latency_repeats = params.get_int("latency_repeats");
   config.latency_clock = params.get_string("latency_clock");
   config.latency_statistic = params.get_string("latency_statistic");
+  config.candidate_latency = params.get_string("candidate_latency");
+  config.latency_rounds = params.get_int("latency_rounds");
   config.accuracy_estimate = params.get_string("accuracy_estimate");
   config.distill_images = params.get_int("distill_images");
   config.distill_steps = params.get_int("distill_steps");

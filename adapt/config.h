@@ -61,6 +61,18 @@ struct AdaptConfig {
   // "median" of the repeats, or "min": the run least disturbed by other jobs
   // (more repeatable than the median on a loaded machine).
   std::string latency_statistic = "median";
+  // How the search times a candidate. "slot": kernel decomposition (as
+  // nn-Meter) -- the model's latency at the start of the iteration plus the
+  // candidate's latency minus the original operator's, both run alone on the
+  // slot's input in alternating rounds; the slot's share of the noise is all
+  // that remains, so candidates that differ by less than the whole model's
+  // run-to-run spread are still told apart. "model": the whole model with the
+  // candidate spliced in.
+  std::string candidate_latency = "slot";
+  // Alternating rounds of the A/B comparisons (slot alone: original vs
+  // candidate; whole model before vs after a splice); the median over rounds
+  // of each side's statistic is compared.
+  int64_t latency_rounds = 3;
 
   // Accuracy estimate of a candidate inside the search.
   std::string accuracy_estimate = "distill";  // "distill" or "finetune"

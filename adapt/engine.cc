@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <time.h>
 
 #include "adapt/adapt.h"
@@ -84,25 +85,39 @@ double now_ms(bool cpu_time) {
   return 1e3 * double(ts.tv_sec) + 1e-6 * double(ts.tv_nsec);
 }
 
-// Whole-model latency at batch 1: the median (or minimum) over `repeats`
-// forward passes after `warmup`, wall clock or process CPU time, eval mode,
-// no gradients, on a fixed random input.
-double measure_latency(SlottedModel& model, const AdaptConfig& config) {
-  const bool was_training = model.is_training();
-  model.eval();
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values.at(values.size() / 2);
+}
+
+// The configured statistic (median or minimum) of `latency_repeats` forward
+// passes of `module` on `input` after `latency_warmup`, wall clock or process
+// CPU time, eval mode, no gradients; the module's mode is restored.
+double measure_ms(TorchModel& module, const torch::Tensor& input, const AdaptConfig& config) {
+  const bool was_training = module.is_training();
+  module.eval();
   torch::NoGradGuard no_grad;
-  const torch::Tensor input = torch::randn(model.example_input());
   const bool cpu_time = config.latency_clock == "cpu";
-  for (int64_t i = 0; i < config.latency_warmup; ++i) model.forward(input);
+  for (int64_t i = 0; i < config.latency_warmup; ++i) module.forward(input);
   std::vector<double> times;
   for (int64_t i = 0; i < config.latency_repeats; ++i) {
     const double start = now_ms(cpu_time);
-    model.forward(input);
+    module.forward(input);
     times.push_back(now_ms(cpu_time) - start);
   }
-  model.train(was_training);
-  std::sort(times.begin(), times.end());
-  return config.latency_statistic == "min" ? times.front() : times[times.size() / 2];
+  module.train(was_training);
+  return config.latency_statistic == "min" ? *std::min_element(times.begin(), times.end()) : median(times);
+}
+
+// Whole-model latency at batch 1 on a fixed random input.
+double measure_latency(SlottedModel& model, const AdaptConfig& config) {
+  return measure_ms(model, torch::randn(model.example_input()), config);
+}
+
+std::string latency_method(const AdaptConfig& config) {
+  return fmt::format("{} of {} runs after {} warm-up, {} clock, batch 1, {} LibTorch thread(s), this CPU",
+                     config.latency_statistic, config.latency_repeats, config.latency_warmup,
+                     config.latency_clock == "cpu" ? "process CPU" : "wall", config.threads);
 }
 
 TrainerConfig trainer_config(const AdaptConfig& config) {
@@ -138,6 +153,25 @@ class Splice {
   std::shared_ptr<TorchModel> original_;
 };
 
+// The whole model's latency with `before` and with `after` in the slot,
+// measured in alternating rounds so that a change of the machine's speed
+// during the comparison affects both sides alike: {median over rounds of
+// before, of after}. The slot holds `after` on return.
+std::pair<double, double> compare_models(SlottedModel& model, const std::string& path,
+                                         const std::shared_ptr<TorchModel>& before,
+                                         const std::shared_ptr<TorchModel>& after, const AdaptConfig& config) {
+  model.replace(path, after);
+  std::vector<double> before_ms, after_ms;
+  for (int64_t round = 0; round < config.latency_rounds; ++round) {
+    {
+      Splice with_before(model, path, before);
+      before_ms.push_back(measure_latency(model, config));
+    }
+    after_ms.push_back(measure_latency(model, config));
+  }
+  return {median(before_ms), median(after_ms)};
+}
+
 // Everything an adapt run shares across iterations: data, trainers, the model.
 struct Context {
   const AdaptConfig& config;
@@ -163,13 +197,26 @@ class CandidateEvaluator {
     double drop = 0;
   };
 
-  CandidateEvaluator(Context& context, SlotInfo slot, torch::Tensor inputs, torch::Tensor outputs)
+  // `model_ms`: the whole model's latency at the start of the iteration, the
+  // base of the slot-level (kernel decomposition) estimate.
+  CandidateEvaluator(Context& context, SlotInfo slot, torch::Tensor inputs, torch::Tensor outputs, double model_ms)
       : context_(context),
         slot_(std::move(slot)),
         original_(slot_module(*context.model, slot_.path)),
         inputs_(std::move(inputs)),
         outputs_(std::move(outputs)),
+        slot_input_(torch::randn(slot_.input)),
+        model_ms_(model_ms),
         other_params_(count_parameters(*context.model) - count_parameters(*original_)) {}
+
+  std::string latency_provenance() const {
+    const AdaptConfig& config = context_.config;
+    if (config.candidate_latency == "model") return "whole adapted model: " + latency_method(config);
+    return fmt::format(
+        "kernel decomposition: whole model at the iteration start + (candidate - original operator), each run alone "
+        "on the slot's input, median of {} alternating rounds of: {}",
+        config.latency_rounds, latency_method(config));
+  }
 
   const Values& evaluate(const graph::Graph& graph) {
     const std::string key = graph::serialize(graph);
@@ -177,9 +224,11 @@ class CandidateEvaluator {
     auto module = trained(graph);
     Values values;
     values.params = static_cast<double>(other_params_ + graph::count_params(graph));
+    if (context_.config.candidate_latency == "slot") values.latency_ms = model_ms_ + slot_delta_ms(*module);
     {
       Splice splice(*context_.model, slot_.path, module);
-      values.latency_ms = measure_latency(*context_.model, context_.config);
+      if (context_.config.candidate_latency == "model")
+        values.latency_ms = measure_latency(*context_.model, context_.config);
       if (context_.config.accuracy_estimate == "finetune" && context_.config.candidate_finetune_steps > 0) {
         const auto state = snapshot(*context_.model);
         context_.candidate_finetune->train(*context_.model);
@@ -208,6 +257,17 @@ class CandidateEvaluator {
   }
 
  private:
+  // The candidate's latency minus the original operator's, both alone on the
+  // slot's input, in alternating rounds.
+  double slot_delta_ms(TorchModel& candidate) {
+    std::vector<double> original_ms, candidate_ms;
+    for (int64_t round = 0; round < context_.config.latency_rounds; ++round) {
+      original_ms.push_back(measure_ms(*original_, slot_input_, context_.config));
+      candidate_ms.push_back(measure_ms(candidate, slot_input_, context_.config));
+    }
+    return median(candidate_ms) - median(original_ms);
+  }
+
   // Fits the candidate to the original slot's outputs (MSE, Adam), starting
   // from the inherited weights; the exact seed is left as it is.
   void distill(graph::GraphModule& module) {
@@ -241,6 +301,8 @@ class CandidateEvaluator {
   SlotInfo slot_;
   std::shared_ptr<TorchModel> original_;
   torch::Tensor inputs_, outputs_;
+  torch::Tensor slot_input_;  // random, batch 1: what the slot-level latency runs on
+  double model_ms_;
   int64_t other_params_;
   std::map<std::string, Values> values_;
   std::map<std::string, std::shared_ptr<graph::GraphModule>> modules_;
@@ -266,7 +328,7 @@ class CandidateObjective : public Objective {
   std::map<std::string, std::string> provenance() const override {
     switch (value_) {
       case Value::kLatency:
-        return {{"measure", "whole adapted model, batch 1, median wall clock, this CPU"}};
+        return {{"measure", evaluator_.latency_provenance()}};
       case Value::kParams:
         return {{"measure", "parameters of the whole adapted model"}};
       case Value::kDrop:
@@ -373,6 +435,8 @@ double test_accuracy(Context& context) {
 }
 
 void Pipeline::prepare_baseline() {
+  // Seeded before the weights are initialised: the same file and seed train the same baseline.
+  torch::manual_seed(config_.seed);
   context_.model = make_zoo_model(config_.model, context_.zoo);
   const auto baseline_ckpt = options_.output / "baseline.ckpt";
   const auto key_file = options_.output / "baseline.key";
@@ -488,7 +552,7 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot_record) {
   // The inner search: a standard GOS run into search_<k>.h5.
   const auto search_start = Clock::now();
   auto [inputs, outputs] = capture_activations(context_, it.slot);
-  CandidateEvaluator evaluator(context_, info, inputs, outputs);
+  CandidateEvaluator evaluator(context_, info, inputs, outputs, it.latency_before_ms);
   graph::GraphSpaceConfig space_config;
   space_config.input = graph_shape(info.input);
   space_config.output = graph_shape(info.output);
@@ -592,8 +656,6 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot_record) {
   const graph::Graph chosen_graph = graph::parse(chosen->genome, {space_config.input, space_config.output,
                                                                   space_config.max_nodes});
   auto module = evaluator.trained(chosen_graph);
-  // Re-measured now, so that the comparison after the splice is made minutes, not an hour, apart.
-  it.latency_before_ms = measure_latency(model, config_);
   const auto finetune_start = Clock::now();
   const auto before = snapshot(model);
   model.replace(it.slot, module);
@@ -601,7 +663,9 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot_record) {
   torch::set_num_threads(static_cast<int>(config_.threads));
   it.finetune_seconds = seconds_since(finetune_start);
   it.accuracy_after = context_.holdout_eval->evaluate(model);
-  it.latency_after_ms = measure_latency(model, config_);
+  // Before and after timed in alternating rounds, minutes (not an hour) apart
+  // from the decision and under the same machine load.
+  std::tie(it.latency_before_ms, it.latency_after_ms) = compare_models(model, it.slot, original, module, config_);
   it.params_after = count_parameters(model);
   const double drop = context_.baseline.accuracy - it.accuracy_after;
   if (drop > config_.epsilon || it.latency_after_ms >= it.latency_before_ms) {
@@ -635,14 +699,12 @@ AdaptSummary Pipeline::finish(const std::string& stop_reason) {
   auto original = make_zoo_model(config_.model, context_.zoo);
   load_checkpoint(*original, (options_.output / "baseline.ckpt").string());
   std::vector<double> base_ms, final_ms;
-  for (int round = 0; round < 3; ++round) {
+  for (int64_t round = 0; round < std::max<int64_t>(config_.latency_rounds, 3); ++round) {
     base_ms.push_back(measure_latency(*original, config_));
     final_ms.push_back(measure_latency(model, config_));
   }
-  std::sort(base_ms.begin(), base_ms.end());
-  std::sort(final_ms.begin(), final_ms.end());
-  summary.baseline_ms = base_ms[1];
-  summary.final_ms = final_ms[1];
+  summary.baseline_ms = median(base_ms);
+  summary.final_ms = median(final_ms);
   summary.speedup = summary.baseline_ms / summary.final_ms;
   summary.baseline_accuracy = context_.baseline.accuracy;
   summary.final_accuracy = context_.holdout_eval->evaluate(model);
