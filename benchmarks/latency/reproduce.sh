@@ -4,17 +4,17 @@
 # measurement, and query throughput. Figures are printed (and the tables of
 # `gos latency eval` are what the document quotes); data files go to
 # build/latency_runs/ and are not committed.
-#   benchmarks/latency/reproduce.sh [COUNT]     (COUNT models per dataset, default 650)
+#   benchmarks/latency/reproduce.sh [COUNT]     (COUNT models per dataset, default 2600)
 #   ONLY=transfer benchmarks/latency/reproduce.sh   (one section only)
-# Took 5 minutes on this 2-core VM at load 2-8 without the transfer section
-# (most of it the two predictor trainings; measuring 1,300 models and ~1,250
-# kernels takes about one minute); the transfer section took 20 minutes more
-# (training on NAS-Bench-201 cells). Sections: repeat, accuracy, throughput,
-# transfer.
+# With COUNT = 650 and 1,000 epochs it took 5 minutes on this 2-core VM; with
+# the defaults (2,600 models per space, 4,000 epochs) measuring takes about
+# 1.5 minutes and the two predictor trainings 6 and 15 minutes on one core; the
+# transfer section takes 20 minutes more (training on NAS-Bench-201 cells).
+# Sections: repeat, accuracy, throughput, transfer.
 # Needs a build in build/ (cmake --build build --target gos latency_benchmark
 # and the plugins).
 set -euo pipefail
-COUNT=${1:-650}
+COUNT=${1:-2600}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${GOS_BUILD_DIR:-$HERE/../../build}
 GOS="$BUILD/gos"
@@ -58,8 +58,8 @@ stamp "lookup tables"
 "$GOS" lut build $G $D --set device.max_spread=10 --models 150 --overhead-models 40 --seed 2 -o graph_lut.h5 | tail -2
 
 stamp "predictors"
-"$GOS" latency train --dataset cnn_data.h5 -o cnn_predictor.h5 --epochs 1000 --learning-rate 0.01
-"$GOS" latency train $G --dataset graph_data.h5 -o graph_predictor.h5 --epochs 1000 --learning-rate 0.01
+"$GOS" latency train --dataset cnn_data.h5 -o cnn_predictor.h5 --epochs 4000 --learning-rate 0.01
+"$GOS" latency train $G --dataset graph_data.h5 -o graph_predictor.h5 --epochs 4000 --learning-rate 0.01
 
 stamp "accuracy on held-out models (every 5th): cnn_chain"
 "$GOS" latency eval $D --remeasure --dataset cnn_data.h5 --predictor cnn_predictor.h5 --svg cnn
