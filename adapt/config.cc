@@ -134,7 +134,7 @@ ParamSchema adapt_schema() {
   const AdaptConfig d;
   s.string("name", "", "run name; empty = the file's stem")
       .string("model", d.model, "zoo model", {"resnet18", "mobilenetv3_small", "mobilenetv3_large", "inception_v3"})
-      .real("width", d.width, 0.05, 4, "channel multiplier (resnet18 only)")
+      .real("width", d.width, 0.05, 4, "channel multiplier (resnet18; inception_v3: k/16)")
       .boolean("cifar_stem", d.cifar_stem, "CIFAR-size stem for 32x32 inputs (else the ImageNet stem)")
       .string("data_dir", d.data_dir.string(), "CIFAR-10 binary batches, relative to the working directory")
       .strings("train_files", d.train_files, "training batches in data_dir (the holdout is taken from them)")

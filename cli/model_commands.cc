@@ -28,7 +28,7 @@ bool parse_model_args(const Args& args, po::options_description& options, std::s
 
 void add_zoo_options(po::options_description& options, ZooOptions& zoo, bool& imagenet_stem) {
   options.add_options()
-      ("width", po::value(&zoo.width)->default_value(1.0), "channel multiplier (resnet18 only)")
+      ("width", po::value(&zoo.width)->default_value(1.0), "channel multiplier (resnet18; inception_v3: k/16)")
       ("classes", po::value(&zoo.classes)->default_value(10), "output classes")
       ("imagenet-stem", po::bool_switch(&imagenet_stem), "ImageNet stem and input size instead of the CIFAR-size stem");
 }

@@ -513,7 +513,9 @@ class BasicConv : public SlotGroup {
 // InceptionE's split branches end in two parallel convolutions.
 class InceptionModule : public SlotGroup {
  public:
-  using SlotGroup::SlotGroup;
+  // `width` scales every channel count of the branches' convolutions.
+  InceptionModule(SlottedModel& model, const std::string& prefix, double width)
+      : SlotGroup(model, prefix), width_(width) {}
   struct Conv {
     std::string name;
     int64_t in, out, kh, kw, stride, ph, pw;
@@ -548,24 +550,31 @@ class InceptionModule : public SlotGroup {
     std::vector<std::shared_ptr<BasicConv>> chain, split;
   };
   std::shared_ptr<BasicConv> make(const Conv& c) {
-    auto conv = std::make_shared<BasicConv>(model_, child(prefix_, c.name), c.in, c.out, c.kh, c.kw, c.stride, c.ph, c.pw);
+    const auto scaled = [&](int64_t channels) { return std::lround(double(channels) * width_); };
+    auto conv = std::make_shared<BasicConv>(model_, child(prefix_, c.name), scaled(c.in), scaled(c.out), c.kh, c.kw,
+                                            c.stride, c.ph, c.pw);
     register_module(c.name, conv);
     return conv;
   }
+  double width_;
   std::vector<Branch> branches_;
 };
 
 class InceptionV3 : public SlottedModel {
  public:
+  // Every channel count of torchvision's layout is a multiple of 16, so a
+  // width of k/16 scales each branch exactly and the concatenations still add
+  // up (make_zoo_model checks the width).
   explicit InceptionV3(const ZooOptions& options)
-      : SlottedModel({1, options.in_channels, options.cifar_stem ? 32 : 299, options.cifar_stem ? 32 : 299}) {
+      : SlottedModel({1, options.in_channels, options.cifar_stem ? 32 : 299, options.cifar_stem ? 32 : 299}),
+        width_(options.width) {
     const bool cifar = options.cifar_stem;
     stem("Conv2d_1a_3x3", options.in_channels, 32, 3, cifar ? 1 : 2, cifar ? 1 : 0);
-    stem("Conv2d_2a_3x3", 32, 32, 3, 1, cifar ? 1 : 0);
-    stem("Conv2d_2b_3x3", 32, 64, 3, 1, 1);
+    stem("Conv2d_2a_3x3", c(32), 32, 3, 1, cifar ? 1 : 0);
+    stem("Conv2d_2b_3x3", c(32), 64, 3, 1, 1);
     if (!cifar) stem_.push_back(Step{&add_slot(*this, "", "maxpool1", make_pool("max", 3, 2, 0)), nullptr});
-    stem("Conv2d_3b_1x1", 64, 80, 1, 1, 0);
-    stem("Conv2d_4a_3x3", 80, 192, 3, 1, cifar ? 1 : 0);
+    stem("Conv2d_3b_1x1", c(64), 80, 1, 1, 0);
+    stem("Conv2d_4a_3x3", c(80), 192, 3, 1, cifar ? 1 : 0);
     if (!cifar) stem_.push_back(Step{&add_slot(*this, "", "maxpool2", make_pool("max", 3, 2, 0)), nullptr});
     inception_a("Mixed_5b", 192, 32);
     inception_a("Mixed_5c", 256, 64);
@@ -594,7 +603,7 @@ class InceptionV3 : public SlottedModel {
     inception_e("Mixed_7b", 1280);
     inception_e("Mixed_7c", 2048);
     avgpool_ = &add_slot(*this, "", "avgpool", make_global_pool());
-    fc_ = &add_slot(*this, "", "fc", make_linear(2048, options.classes));
+    fc_ = &add_slot(*this, "", "fc", make_linear(c(2048), options.classes));
   }
   torch::Tensor forward(torch::Tensor x) override {
     for (Step& step : stem_) x = step.slot ? (*step.slot)(x) : step.conv->forward(x);
@@ -607,13 +616,16 @@ class InceptionV3 : public SlottedModel {
     Slot* slot;
     std::shared_ptr<BasicConv> conv;
   };
+  // `in` is already scaled (the image channels, or c(...) of the previous stem
+  // convolution); `out` is torchvision's count, scaled here.
   void stem(const std::string& name, int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t pad) {
-    auto conv = std::make_shared<BasicConv>(*this, name, in, out, kernel, kernel, stride, pad, pad);
+    auto conv = std::make_shared<BasicConv>(*this, name, in, c(out), kernel, kernel, stride, pad, pad);
     register_module(name, conv);
     stem_.push_back(Step{nullptr, conv});
   }
+  int64_t c(int64_t channels) const { return std::lround(double(channels) * width_); }
   std::shared_ptr<InceptionModule> module(const std::string& name) {
-    auto m = std::make_shared<InceptionModule>(*this, name);
+    auto m = std::make_shared<InceptionModule>(*this, name, width_);
     register_module(name, m);
     modules_.push_back(m);
     return m;
@@ -649,6 +661,7 @@ class InceptionV3 : public SlottedModel {
               {{"branch3x3dbl_3a", 384, 384, 1, 3, 1, 0, 1}, {"branch3x3dbl_3b", 384, 384, 3, 1, 1, 1, 0}});
     m->branch(make_pool("avg", 3, 1, 1), "pool", {{"branch_pool", in, 192, 1, 1, 1, 0, 0}});
   }
+  double width_;
   std::vector<Step> stem_;
   std::vector<std::shared_ptr<InceptionModule>> modules_;
   Slot* avgpool_ = nullptr;
@@ -662,8 +675,12 @@ std::vector<std::string> zoo_model_names() {
 }
 
 std::shared_ptr<SlottedModel> make_zoo_model(const std::string& name, const ZooOptions& options) {
-  if (options.width != 1.0 && name != "resnet18")
-    throw Error(fmt::format("a width multiplier is only supported for resnet18, not '{}'", name));
+  if (options.width != 1.0 && name != "resnet18" && name != "inception_v3")
+    throw Error(fmt::format("a width multiplier is supported for resnet18 and inception_v3, not '{}'", name));
+  if (name == "inception_v3" && (options.width <= 0 || std::abs(options.width * 16 - std::round(options.width * 16)) > 1e-9))
+    throw Error(fmt::format("inception_v3 takes a width of k/16 (0.0625, 0.125, 0.25, 0.5, ...), not {}: its "
+                            "branch widths must add up exactly",
+                            options.width));
   if (name == "resnet18") return std::make_shared<ResNet18>(options);
   if (name == "mobilenetv3_small") return std::make_shared<MobileNetV3>(false, options);
   if (name == "mobilenetv3_large") return std::make_shared<MobileNetV3>(true, options);

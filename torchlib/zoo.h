@@ -133,7 +133,8 @@ struct ZooOptions {
   // CIFAR-size stem (3x3 stride-1 first convolution, no early pooling) for
   // 32x32 inputs; otherwise the ImageNet stem for 224x224 (299 for InceptionV3).
   bool cifar_stem = true;
-  // Channel multiplier (ResNet18 only; 1.0 = the standard 64..512 widths).
+  // Channel multiplier (ResNet18: any > 0, 1.0 = the standard 64..512 widths;
+  // InceptionV3: k/16, every channel count of its layout being a multiple of 16).
   double width = 1.0;
 };
 

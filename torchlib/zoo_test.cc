@@ -72,6 +72,36 @@ TEST(Zoo, EveryModelRunsAtItsExampleInputAndParameterCountsMatchTorchvision) {
   }
 }
 
+TEST(Zoo, InceptionWidthScalesEveryBranchExactly) {
+  ZooOptions quarter;
+  quarter.width = 0.25;
+  auto narrow = make_zoo_model("inception_v3", quarter);
+  auto full = make_zoo_model("inception_v3");
+  // Every channel count scaled by 1/4: the last block's concatenation is 2048 / 4 wide.
+  EXPECT_EQ(narrow->slot("fc").module().named_parameters()["weight"].size(1), 512);
+  EXPECT_EQ(narrow->slot("Mixed_5b.branch_pool.conv").module().named_parameters()["weight"].size(0), 8);
+  // Convolution weights shrink ~16x (in and out channels both scaled), the stem's input channels excepted.
+  const auto conv_weights = [](SlottedModel& model) {
+    int64_t total = 0;
+    for (const SlotInfo& info : model.slots())
+      if (info.kind.starts_with("conv")) total += info.parameters;
+    return total;
+  };
+  const double ratio = double(conv_weights(*full)) / double(conv_weights(*narrow));
+  EXPECT_GT(ratio, 15.5);
+  EXPECT_LT(ratio, 16.1);
+  narrow->eval();
+  torch::NoGradGuard no_grad;
+  EXPECT_EQ(narrow->forward(torch::randn({2, 3, 32, 32})).sizes(), (torch::IntArrayRef{2, 10}));
+  ZooOptions odd;
+  odd.width = 0.3;
+  const std::string message = error_of([&] { make_zoo_model("inception_v3", odd); });
+  EXPECT_NE(message.find("k/16"), std::string::npos) << message;
+  odd.width = 0.5;
+  EXPECT_NE(error_of([&] { make_zoo_model("mobilenetv3_small", odd); }).find("not 'mobilenetv3_small'"),
+            std::string::npos);
+}
+
 TEST(Zoo, UnknownModelAndSlotAreNamed) {
   EXPECT_NE(error_of([] { make_zoo_model("resnet19"); }).find("did you mean 'resnet18'"), std::string::npos);
   auto model = make_zoo_model("resnet18");
