@@ -276,6 +276,10 @@ std::unique_ptr<Workload> CnnChainSpace::workload(const Genome& genome) const {
   return make_chain_workload(config_, shapes(cast(genome)), serialize(genome));
 }
 
+GenomeModel CnnChainSpace::model(const Genome& genome) const {
+  return make_chain_model(config_, shapes(cast(genome)), stable_hash(serialize(genome)));
+}
+
 std::unique_ptr<Workload> CnnChainSpace::kernel_workload(const Kernel& kernel) const {
   const auto& f = kernel.features;
   if (f.size() != std::size(kConvFeatureNames))

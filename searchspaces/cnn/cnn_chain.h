@@ -81,6 +81,9 @@ class CnnChainSpace : public SearchSpace {
   std::vector<Kernel> kernels(const Genome& genome) const override;
   std::unique_ptr<Workload> workload(const Genome& genome) const override;
   std::unique_ptr<Workload> kernel_workload(const Kernel& kernel) const override;
+  // The chain with its classifier head, weights seeded by the genome's
+  // canonical string, at batch 1 (for zero-cost proxies and training).
+  GenomeModel model(const Genome& genome) const override;
 
   const CnnChainConfig& config() const { return config_; }
   // The shapes every convolution of the chain runs at, in order.
@@ -109,6 +112,7 @@ inline constexpr const char* kConvFeatureNames[] = {"in_channels", "in_size", "o
 // Builds the runnable model of a chain or of one convolution (cnn_model.cc, LibTorch).
 std::unique_ptr<Workload> make_chain_workload(const CnnChainConfig& config, const std::vector<ConvShape>& shapes,
                                               std::string key);
+GenomeModel make_chain_model(const CnnChainConfig& config, const std::vector<ConvShape>& shapes, uint64_t seed);
 std::unique_ptr<Workload> make_conv_workload(const ConvShape& shape, int batch, std::string key);
 std::unique_ptr<Workload> make_head_workload(int channels, int size, int classes, int batch, std::string key);
 

@@ -11,7 +11,7 @@ namespace {
 
 torch::Tensor activate(torch::Tensor x, Activation activation) {
   switch (activation) {
-    case Activation::kRelu: return torch::relu(x);
+    case Activation::kRelu: return observed_relu(x);  // visible to NASWOT
     case Activation::kHswish: return torch::hardswish(x);
     case Activation::kNone: return x;
   }
@@ -76,6 +76,16 @@ std::unique_ptr<Workload> make_chain_workload(const CnnChainConfig& config, cons
   auto model = std::make_shared<ChainModel>(shapes, true, head_channels, config.classes);
   return make(std::move(model), {config.batch, config.input_channels, config.resolution, config.resolution},
               std::move(key));
+}
+
+GenomeModel make_chain_model(const CnnChainConfig& config, const std::vector<ConvShape>& shapes, uint64_t seed) {
+  torch::manual_seed(seed);
+  const int head_channels = shapes.empty() ? config.input_channels : shapes.back().out_channels;
+  GenomeModel model;
+  model.module = std::make_shared<ChainModel>(shapes, true, head_channels, config.classes);
+  model.input = {1, config.input_channels, config.resolution, config.resolution};
+  model.classes = config.classes;
+  return model;
 }
 
 std::unique_ptr<Workload> make_conv_workload(const ConvShape& shape, int batch, std::string key) {

@@ -166,6 +166,26 @@ TEST(ZeroCost, RunsInAnExperimentAndRecordsTheProvenance) {
   for (const EvaluationRecord& record : results.evaluations) EXPECT_GT(record.values.at(1), 0.0);
 }
 
+TEST(ZeroCost, ScoresCnnChainModels) {
+  const std::string chains = "[search_space]\nplugin = \"cnn_chain\"\nresolution = 8\nchannels = [4, 8]\n";
+  Built params, naswot;
+  build(params, experiment("proxy = \"params\"", chains));
+  build(naswot, experiment("proxy = \"naswot\"\nbatch_size = 8", chains));
+  const GenomePtr relu = params.experiment->space->deserialize("k3c8s1relu-k1c4s2relu");
+  // The network the space builds has exactly the parameters its kernels count.
+  EXPECT_DOUBLE_EQ(params.experiment->objectives.at(0)->evaluate(*relu, *params.experiment->space),
+                   params.experiment->space->query(*relu, MetricKey{Metric::kParameters, ""}));
+  EXPECT_TRUE(std::isfinite(naswot.experiment->objectives.at(0)->evaluate(*relu, *naswot.experiment->space)));
+  // A chain without ReLUs gives NASWOT nothing to look at: an error that says so (a failed evaluation in a run).
+  const GenomePtr hswish = naswot.experiment->space->deserialize("k3c8s1hswish-k1c4s2hswish");
+  try {
+    naswot.experiment->objectives.at(0)->evaluate(*hswish, *naswot.experiment->space);
+    ADD_FAILURE() << "NASWOT scored a network without ReLUs";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ReLU"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ZeroCost, BadInputNamesTheKeyOrWhatIsMissing) {
   const std::string missing = build_error(experiment("proxy = \"naswot\"\ndata_dir = \"/nonexistent/cifar\""));
   EXPECT_NE(missing.find("data_dir"), std::string::npos) << missing;
