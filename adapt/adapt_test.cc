@@ -127,11 +127,19 @@ struct Interrupted : std::runtime_error {
   Interrupted() : std::runtime_error("interrupted by the test") {}
 };
 
-TEST(AdaptRun, InterruptedRunResumesAndExportsTheAdaptedModel) {
-  if (!std::filesystem::exists(kCifar / "data_batch_1.bin"))
-    GTEST_SKIP() << "CIFAR-10 not found at " << kCifar << " (see /work/shared/data/README.md)";
+// Whole adapt runs on real CIFAR-10 images, with the plugins of the build tree;
+// skipped with a message when the shared data is missing.
+class AdaptRunOnCifar : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(kCifar / "data_batch_1.bin"))
+      GTEST_SKIP() << "CIFAR-10 not found at " << kCifar << " (see /work/shared/data/README.md)";
+    registry.load_directory(GOS_PLUGIN_DIR);
+  }
   PluginRegistry registry;
-  registry.load_directory(GOS_PLUGIN_DIR);
+};
+
+TEST_F(AdaptRunOnCifar, InterruptedRunResumesAndExportsTheAdaptedModel) {
   const AdaptConfig config = tiny_config();
   AdaptOptions options;
   options.output = fresh_dir("resume");
@@ -210,11 +218,7 @@ TEST(AdaptRun, InterruptedRunResumesAndExportsTheAdaptedModel) {
   EXPECT_TRUE(run_adapt(config, options, registry).already_complete);
 }
 
-TEST(AdaptRun, UnreachableEpsilonRecordsTheBestInfeasibleCandidates) {
-  if (!std::filesystem::exists(kCifar / "data_batch_1.bin"))
-    GTEST_SKIP() << "CIFAR-10 not found at " << kCifar << " (see /work/shared/data/README.md)";
-  PluginRegistry registry;
-  registry.load_directory(GOS_PLUGIN_DIR);
+TEST_F(AdaptRunOnCifar, UnreachableEpsilonRecordsTheBestInfeasibleCandidates) {
   // No candidate can gain 100 points of accuracy; two slots are searched, then patience stops the run.
   // Candidates are timed inside the whole model here (the default times the slot alone).
   const AdaptConfig config =
@@ -246,11 +250,7 @@ TEST(AdaptRun, UnreachableEpsilonRecordsTheBestInfeasibleCandidates) {
   EXPECT_EQ(record.final->params, record.baseline->params);
 }
 
-TEST(AdaptRun, TheSameSeedTrainsTheSameBaseline) {
-  if (!std::filesystem::exists(kCifar / "data_batch_1.bin"))
-    GTEST_SKIP() << "CIFAR-10 not found at " << kCifar << " (see /work/shared/data/README.md)";
-  PluginRegistry registry;
-  registry.load_directory(GOS_PLUGIN_DIR);
+TEST_F(AdaptRunOnCifar, TheSameSeedTrainsTheSameBaseline) {
   const AdaptConfig config = tiny_config();
   std::vector<std::shared_ptr<SlottedModel>> baselines;
   for (const char* name : {"seed_a", "seed_b"}) {

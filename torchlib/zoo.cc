@@ -313,13 +313,16 @@ class BasicBlock : public SlotGroup {
   Slot* relu2_ = nullptr;
 };
 
+// A channel count scaled by a width multiplier, at least 1.
+int64_t scaled_channels(int64_t channels, double width) {
+  return std::max<int64_t>(1, static_cast<int64_t>(std::lround(double(channels) * width)));
+}
+
 class ResNet18 : public SlottedModel {
  public:
   explicit ResNet18(const ZooOptions& options)
       : SlottedModel({1, options.in_channels, options.cifar_stem ? 32 : 224, options.cifar_stem ? 32 : 224}) {
-    const auto width = [&](int64_t channels) {
-      return std::max<int64_t>(1, static_cast<int64_t>(std::lround(double(channels) * options.width)));
-    };
+    const auto width = [&](int64_t channels) { return scaled_channels(channels, options.width); };
     const int64_t stem = width(64);
     if (options.cifar_stem) {
       stem_.push_back(&add_slot(*this, "", "conv1", make_conv(options.in_channels, stem, 3, 1, 1)));
@@ -550,9 +553,8 @@ class InceptionModule : public SlotGroup {
     std::vector<std::shared_ptr<BasicConv>> chain, split;
   };
   std::shared_ptr<BasicConv> make(const Conv& c) {
-    const auto scaled = [&](int64_t channels) { return std::lround(double(channels) * width_); };
-    auto conv = std::make_shared<BasicConv>(model_, child(prefix_, c.name), scaled(c.in), scaled(c.out), c.kh, c.kw,
-                                            c.stride, c.ph, c.pw);
+    auto conv = std::make_shared<BasicConv>(model_, child(prefix_, c.name), scaled_channels(c.in, width_),
+                                            scaled_channels(c.out, width_), c.kh, c.kw, c.stride, c.ph, c.pw);
     register_module(c.name, conv);
     return conv;
   }
@@ -623,7 +625,7 @@ class InceptionV3 : public SlottedModel {
     register_module(name, conv);
     stem_.push_back(Step{nullptr, conv});
   }
-  int64_t c(int64_t channels) const { return std::lround(double(channels) * width_); }
+  int64_t c(int64_t channels) const { return scaled_channels(channels, width_); }
   std::shared_ptr<InceptionModule> module(const std::string& name) {
     auto m = std::make_shared<InceptionModule>(*this, name, width_);
     register_module(name, m);

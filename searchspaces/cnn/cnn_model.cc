@@ -63,6 +63,12 @@ class TorchWorkload : public Workload {
   std::string key_;
 };
 
+// The chain followed by its classifier head (pooling + linear).
+std::shared_ptr<ChainModel> classifier_chain(const CnnChainConfig& config, const std::vector<ConvShape>& shapes) {
+  const int head_channels = shapes.empty() ? config.input_channels : shapes.back().out_channels;
+  return std::make_shared<ChainModel>(shapes, true, head_channels, config.classes);
+}
+
 std::unique_ptr<Workload> make(std::shared_ptr<ChainModel> model, std::vector<int64_t> input_shape, std::string key) {
   return std::make_unique<TorchWorkload>(std::move(model), torch::randn(input_shape), std::move(key));
 }
@@ -72,17 +78,15 @@ std::unique_ptr<Workload> make(std::shared_ptr<ChainModel> model, std::vector<in
 std::unique_ptr<Workload> make_chain_workload(const CnnChainConfig& config, const std::vector<ConvShape>& shapes,
                                               std::string key) {
   torch::manual_seed(0);
-  const int head_channels = shapes.empty() ? config.input_channels : shapes.back().out_channels;
-  auto model = std::make_shared<ChainModel>(shapes, true, head_channels, config.classes);
-  return make(std::move(model), {config.batch, config.input_channels, config.resolution, config.resolution},
+  return make(classifier_chain(config, shapes),
+              {config.batch, config.input_channels, config.resolution, config.resolution},
               std::move(key));
 }
 
 GenomeModel make_chain_model(const CnnChainConfig& config, const std::vector<ConvShape>& shapes, uint64_t seed) {
   torch::manual_seed(seed);
-  const int head_channels = shapes.empty() ? config.input_channels : shapes.back().out_channels;
   GenomeModel model;
-  model.module = std::make_shared<ChainModel>(shapes, true, head_channels, config.classes);
+  model.module = classifier_chain(config, shapes);
   model.input = {1, config.input_channels, config.resolution, config.resolution};
   model.classes = config.classes;
   return model;

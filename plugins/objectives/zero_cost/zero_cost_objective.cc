@@ -26,6 +26,9 @@ Proxy parse_proxy(const std::string& name) {
   return Proxy::kFlops;  // the schema admits nothing else
 }
 
+// The proxies that run the network on a minibatch of images.
+bool uses_minibatch(Proxy proxy) { return proxy == Proxy::kNaswot || proxy == Proxy::kGradNorm; }
+
 // One fixed minibatch: images standardised per channel over the batch, labels.
 struct Minibatch {
   torch::Tensor images;
@@ -69,9 +72,11 @@ class ZeroCostObjective : public Objective {
 
   void bind(const SearchSpace& space) override {
     // Builds one model now, so that a space without trainable models (or a
-    // data set of the wrong image shape) is reported by `gos validate`.
+    // data set of the wrong image shape) is reported by `gos validate`; with
+    // no data set, the noise minibatch takes the models' input shape.
     Rng rng(seed_);
     const GenomeModel model = space.model(*space.sample(rng));
+    if (!data_ && uses_minibatch(proxy_)) data_ = noise_minibatch(model);
     check_input(model);
   }
 
@@ -94,12 +99,12 @@ class ZeroCostObjective : public Objective {
         return synflow_score(module, model.input);
       case Proxy::kNaswot: {
         module.train();  // batch statistics, as the NASWOT reference code scores untrained networks
-        return naswot_score(module, batch(model).images);
+        return naswot_score(module, minibatch().images);
       }
       case Proxy::kGradNorm: {
         module.train();
         if (model.classes <= 0) throw Unsupported("grad_norm needs a classifier; this space's models are not one");
-        const Minibatch& b = batch(model);
+        const Minibatch& b = minibatch();
         if (b.labels.max().item<int64_t>() >= model.classes)
           throw Error(fmt::format("the data set has labels up to {} but the space's models have {} classes",
                                   b.labels.max().item<int64_t>(), model.classes));
@@ -111,18 +116,29 @@ class ZeroCostObjective : public Objective {
 
   std::map<std::string, std::string> provenance() const override {
     std::map<std::string, std::string> result{{"proxy", proxy_name_}};
-    if (proxy_ == Proxy::kNaswot || proxy_ == Proxy::kGradNorm)
-      result["minibatch"] = data_ ? data_->source : noise_description();
+    if (uses_minibatch(proxy_)) result["minibatch"] = minibatch().source;
     return result;
   }
 
  private:
-  std::string noise_description() const {
-    return fmt::format("{} Gaussian-noise images, random labels (seed {})", batch_size_, seed_);
+  // Seeded Gaussian images of the model's input shape with random labels.
+  Minibatch noise_minibatch(const GenomeModel& model) const {
+    torch::Generator generator = at::detail::createCPUGenerator(seed_);
+    std::vector<int64_t> shape = model.input;
+    shape[0] = batch_size_;
+    return {torch::randn(shape, generator),
+            torch::randint(std::max<int64_t>(model.classes, 1), {batch_size_}, generator, torch::kLong),
+            fmt::format("{} Gaussian-noise images, random labels (seed {})", batch_size_, seed_)};
+  }
+
+  // The images of the data set, or the noise made in bind().
+  const Minibatch& minibatch() const {
+    if (!data_) throw Error("the zero_cost objective was used before bind() gave it a minibatch");
+    return *data_;
   }
 
   void check_input(const GenomeModel& model) const {
-    if (!data_) return;
+    if (!data_) return;  // a proxy that needs no minibatch
     const auto& shape = data_->images.sizes();
     if (model.input.size() != 4 || model.input[1] != shape[1] || model.input[2] != shape[2] ||
         model.input[3] != shape[3])
@@ -130,22 +146,9 @@ class ZeroCostObjective : public Objective {
                               shape[2], shape[3], fmt::join(model.input, ", ")));
   }
 
-  // The data set's minibatch, or noise of the model's input shape (made once).
-  const Minibatch& batch(const GenomeModel& model) {
-    if (!data_) {
-      torch::Generator generator = at::detail::createCPUGenerator(seed_);
-      std::vector<int64_t> shape = model.input;
-      shape[0] = batch_size_;
-      data_ = Minibatch{torch::randn(shape, generator),
-                        torch::randint(std::max<int64_t>(model.classes, 1), {batch_size_}, generator, torch::kLong),
-                        noise_description()};
-    }
-    return *data_;
-  }
-
   Proxy proxy_;
   std::string proxy_name_;
-  std::optional<Minibatch> data_;
+  std::optional<Minibatch> data_;  // from data_dir at creation, or noise from bind()
   int64_t batch_size_;
   uint64_t seed_;
 };
@@ -163,19 +166,20 @@ ParamSchema schema() {
 }
 
 std::unique_ptr<Component> create(const Params& params, PluginHost&) {
-  const std::string proxy = params.get_string("proxy");
+  const std::string proxy_name = params.get_string("proxy");
+  const Proxy proxy = parse_proxy(proxy_name);
   const int64_t batch_size = params.get_int("batch_size");
   const auto seed = static_cast<uint64_t>(params.get_int("seed"));
   std::optional<Minibatch> data;
   const std::string dir = params.get_string("data_dir");
-  if (!dir.empty() && (proxy == "naswot" || proxy == "grad_norm")) {
+  if (!dir.empty() && uses_minibatch(proxy)) {
     try {
       data = cifar_minibatch(dir, params.get_strings("data_files"), static_cast<size_t>(batch_size), seed);
     } catch (const Error& e) {
       throw params.error("data_dir", e.what());
     }
   }
-  return std::make_unique<ZeroCostObjective>(parse_proxy(proxy), proxy, std::move(data), batch_size, seed);
+  return std::make_unique<ZeroCostObjective>(proxy, proxy_name, std::move(data), batch_size, seed);
 }
 
 }  // namespace
