@@ -130,8 +130,11 @@ class IndicatorRecorder {
     const moo::Points front{feasible_front, optimized};
     if (!config_.reference_point.empty())
       values.emplace_back("hypervolume", moo::hypervolume(front, config_.reference_point));
-    if (!true_front_.empty())
-      values.emplace_back("igd", front.size() ? moo::igd(front, moo::Points{true_front_, optimized}) : std::nan(""));
+    if (!true_front_.empty()) {
+      const moo::Points true_front{true_front_, optimized};
+      values.emplace_back("igd", front.size() ? moo::igd(front, true_front) : std::nan(""));
+      values.emplace_back("igd_plus", front.size() ? moo::igd_plus(front, true_front) : std::nan(""));
+    }
     return values;
   }
 

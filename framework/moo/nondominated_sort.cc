@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "framework/error.h"
+#include "framework/moo/divide_and_conquer_sort.h"
 #include "framework/pareto.h"
 
 namespace gos::moo {
@@ -25,12 +26,13 @@ void check_points(Points points, std::span<const double> violations) {
     const auto row = points[i];
     for (size_t j = 0; j < row.size(); ++j)
       if (std::isnan(row[j]) || row[j] == -std::numeric_limits<double>::infinity())
-        throw Error(fmt::format("objective {} of point {} is {}; objectives must be numbers or +inf (a failed "
-                                "evaluation)",
-                                j, i, row[j]));
+        throw Error(
+            fmt::format("objective {} of point {} is {}; objectives must be numbers or +inf (a failed "
+                        "evaluation)",
+                        j, i, row[j]));
     if (!violations.empty() && !(violations[i] >= 0))
-      throw Error(fmt::format("constraint violation of point {} is {}; it must be >= 0 (0 = feasible)", i,
-                              violations[i]));
+      throw Error(
+          fmt::format("constraint violation of point {} is {}; it must be >= 0 (0 = feasible)", i, violations[i]));
   }
 }
 
@@ -61,6 +63,18 @@ Fronts nondominated_sort(Points points, std::span<const double> violations) {
   const size_t m = points.objectives;
   std::vector<size_t> order, infeasible;
   for (size_t i = 0; i < points.size(); ++i) (feasible(violations, i) ? order : infeasible).push_back(i);
+  Fronts fronts;
+  if (m >= 4) {
+    // Divide and conquer: the front scan below grows with the front size,
+    // which is most of the population with many objectives.
+    const std::vector<size_t> ranks = divide_and_conquer_ranks(points, order);
+    for (size_t k = 0; k < order.size(); ++k) {
+      if (ranks[k] >= fronts.size()) fronts.resize(ranks[k] + 1);
+      fronts[ranks[k]].push_back(order[k]);  // `order` is increasing, so members stay sorted
+    }
+    for (auto& front : sort_infeasible(std::move(infeasible), violations)) fronts.push_back(std::move(front));
+    return fronts;
+  }
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     const auto pa = points[a], pb = points[b];
     for (size_t j = 0; j < m; ++j)
@@ -68,7 +82,6 @@ Fronts nondominated_sort(Points points, std::span<const double> violations) {
     return a < b;
   });
 
-  Fronts fronts;
   // With three objectives each front also keeps its staircase: the members
   // minimal in (f2, f3), keyed by f2 with f3 strictly decreasing, each with
   // the smallest f1 seen for its (f2, f3). Members precede p
@@ -190,8 +203,7 @@ std::vector<double> crowding_distance(Points points, std::span<const size_t> fro
     distance[order.back()] = kInfinity;
     const double range = value(order.back()) - value(order.front());
     if (!(range > 0) || !std::isfinite(range)) continue;
-    for (size_t k = 1; k + 1 < n; ++k)
-      distance[order[k]] += (value(order[k + 1]) - value(order[k - 1])) / range;
+    for (size_t k = 1; k + 1 < n; ++k) distance[order[k]] += (value(order[k + 1]) - value(order[k - 1])) / range;
   }
   return distance;
 }

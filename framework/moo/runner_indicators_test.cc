@@ -31,7 +31,8 @@ plugin = "nsga2"
 population = 12
 generations = 6
 
-)" + gos::testing::kTwoFunctionObjectives + R"(
+)" + gos::testing::kTwoFunctionObjectives +
+                                R"(
 [indicators]
 reference_point = [1.1, 5.0]
 igd = true
@@ -57,8 +58,8 @@ class RunnerIndicators : public ::testing::Test {
 };
 
 TEST_F(RunnerIndicators, HypervolumeAndIgdAreRecordedPerGenerationFromTheArchive) {
-  Experiment experiment = build_experiment(
-      parse_experiment(with_output(kExperiment, output_), "<test>", ".", {}, registry_), registry_);
+  Experiment experiment =
+      build_experiment(parse_experiment(with_output(kExperiment, output_), "<test>", ".", {}, registry_), registry_);
   RunOptions options;
   options.progress = false;
   run_experiment(experiment, options);
@@ -66,9 +67,12 @@ TEST_F(RunnerIndicators, HypervolumeAndIgdAreRecordedPerGenerationFromTheArchive
   ASSERT_EQ(results.generations.size(), 6u);
   double previous_hypervolume = -1;
   for (const GenerationRecord& generation : results.generations) {
-    ASSERT_EQ(generation.indicators.size(), 2u);
+    ASSERT_EQ(generation.indicators.size(), 3u);
     EXPECT_EQ(generation.indicators[0].first, "hypervolume");
     EXPECT_EQ(generation.indicators[1].first, "igd");
+    EXPECT_EQ(generation.indicators[2].first, "igd_plus");
+    EXPECT_GT(generation.indicators[2].second, 0);
+    EXPECT_LE(generation.indicators[2].second, generation.indicators[1].second);
     // The archive only improves, so its hypervolume never falls.
     EXPECT_GE(generation.indicators[0].second, previous_hypervolume);
     previous_hypervolume = generation.indicators[0].second;
@@ -86,8 +90,8 @@ TEST_F(RunnerIndicators, HypervolumeAndIgdAreRecordedPerGenerationFromTheArchive
 
 TEST_F(RunnerIndicators, TwoRunsWithTheSameSeedRecordTheSameEvaluations) {
   auto run = [&]() {
-    Experiment experiment = build_experiment(
-        parse_experiment(with_output(kExperiment, output_), "<test>", ".", {}, registry_), registry_);
+    Experiment experiment =
+        build_experiment(parse_experiment(with_output(kExperiment, output_), "<test>", ".", {}, registry_), registry_);
     RunOptions options;
     options.progress = false;
     options.overwrite = true;
