@@ -26,13 +26,12 @@ void check_points(Points points, std::span<const double> violations) {
     const auto row = points[i];
     for (size_t j = 0; j < row.size(); ++j)
       if (std::isnan(row[j]) || row[j] == -std::numeric_limits<double>::infinity())
-        throw Error(
-            fmt::format("objective {} of point {} is {}; objectives must be numbers or +inf (a failed "
-                        "evaluation)",
-                        j, i, row[j]));
+        throw Error(fmt::format("objective {} of point {} is {}; objectives must be numbers or +inf (a failed "
+                                "evaluation)",
+                                j, i, row[j]));
     if (!violations.empty() && !(violations[i] >= 0))
-      throw Error(
-          fmt::format("constraint violation of point {} is {}; it must be >= 0 (0 = feasible)", i, violations[i]));
+      throw Error(fmt::format("constraint violation of point {} is {}; it must be >= 0 (0 = feasible)", i,
+                              violations[i]));
   }
 }
 
@@ -203,7 +202,8 @@ std::vector<double> crowding_distance(Points points, std::span<const size_t> fro
     distance[order.back()] = kInfinity;
     const double range = value(order.back()) - value(order.front());
     if (!(range > 0) || !std::isfinite(range)) continue;
-    for (size_t k = 1; k + 1 < n; ++k) distance[order[k]] += (value(order[k + 1]) - value(order[k - 1])) / range;
+    for (size_t k = 1; k + 1 < n; ++k)
+      distance[order[k]] += (value(order[k + 1]) - value(order[k - 1])) / range;
   }
   return distance;
 }

@@ -31,8 +31,7 @@ plugin = "nsga2"
 population = 12
 generations = 6
 
-)" + gos::testing::kTwoFunctionObjectives +
-                                R"(
+)" + gos::testing::kTwoFunctionObjectives + R"(
 [indicators]
 reference_point = [1.1, 5.0]
 igd = true
@@ -58,8 +57,8 @@ class RunnerIndicators : public ::testing::Test {
 };
 
 TEST_F(RunnerIndicators, HypervolumeAndIgdAreRecordedPerGenerationFromTheArchive) {
-  Experiment experiment =
-      build_experiment(parse_experiment(with_output(kExperiment, output_), "<test>", ".", {}, registry_), registry_);
+  Experiment experiment = build_experiment(
+      parse_experiment(with_output(kExperiment, output_), "<test>", ".", {}, registry_), registry_);
   RunOptions options;
   options.progress = false;
   run_experiment(experiment, options);
@@ -90,8 +89,8 @@ TEST_F(RunnerIndicators, HypervolumeAndIgdAreRecordedPerGenerationFromTheArchive
 
 TEST_F(RunnerIndicators, TwoRunsWithTheSameSeedRecordTheSameEvaluations) {
   auto run = [&]() {
-    Experiment experiment =
-        build_experiment(parse_experiment(with_output(kExperiment, output_), "<test>", ".", {}, registry_), registry_);
+    Experiment experiment = build_experiment(
+        parse_experiment(with_output(kExperiment, output_), "<test>", ".", {}, registry_), registry_);
     RunOptions options;
     options.progress = false;
     options.overwrite = true;
