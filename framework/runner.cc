@@ -7,9 +7,11 @@
 #include <cmath>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
+#include "framework/equivalence_cache.h"
 #include "framework/moo/indicators.h"
 #include "framework/pareto.h"
 
@@ -228,6 +230,19 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
                                master.fork("strategy"));
     ParetoArchive archive;
     std::unordered_map<std::string, size_t> first_index;  // canonical genome -> evaluation index
+    EquivalenceCache equivalents;                          // SearchSpace::equivalence_key -> evaluation index
+    // An earlier evaluation the space calls equivalent to `genome`. A key
+    // that cannot be computed only means no reuse.
+    auto equivalent = [&](const Genome& genome, size_t index) -> std::optional<size_t> {
+      try {
+        auto key = experiment.space->equivalence_key(genome);
+        return key ? equivalents.find_or_add(index, std::move(*key)) : std::nullopt;
+      } catch (const std::exception& e) {
+        if (options.progress)
+          std::cerr << fmt::format("warning: no equivalence key for evaluation {}: {}\n", index, e.what());
+        return std::nullopt;
+      }
+    };
     std::vector<EvaluationRecord> all;
     for (int64_t generation = 0;; ++generation) {
       if (config.max_evaluations && all.size() >= static_cast<size_t>(*config.max_evaluations)) break;
@@ -250,8 +265,16 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
                                     "replayed '{}'); the strategy or search space plugin must have changed since "
                                     "the file was written",
                                     index, record.genome, canonical));
+          // The same equivalence lookups as the recorded run made, so later ones match it.
+          if (config.cache && !first_index.contains(canonical)) equivalent(*genome, index);
         } else if (auto it = first_index.find(canonical); config.cache && it != first_index.end()) {
           record = all[it->second];
+          record.generation = generation;
+          record.cached = true;
+          record.seconds = 0;
+        } else if (const auto earlier = config.cache ? equivalent(*genome, index) : std::nullopt) {
+          record = all[*earlier];
+          record.genome = std::move(canonical);
           record.generation = generation;
           record.cached = true;
           record.seconds = 0;
@@ -304,6 +327,13 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
     }
     summary.evaluations = all.size();
     summary.front_size = archive.size();
+    summary.equivalent_hits = equivalents.hits();
+    summary.equivalence_seconds = equivalents.exact_seconds();
+    if (options.progress && equivalents.exact_keys() > 0)
+      std::cerr << fmt::format("[{}] equivalence cache: {} of {} evaluations reused from equivalent genomes; {} exact "
+                               "keys took {:.2f}s\n",
+                               config.name, equivalents.hits(), all.size(), equivalents.exact_keys(),
+                               equivalents.exact_seconds());
     if (summary.replayed_generations < replay_generations)
       throw Error(fmt::format("--resume: the strategy finished after {} generations but the file records {}",
                               summary.replayed_generations, replay_generations));
