@@ -18,7 +18,7 @@ GOS_JSON=$("$BENCH" --benchmark_filter="^BM_RankAndCrowd/N:$N/M:$M\$" --benchmar
 GOS=$(printf '%s' "$GOS_JSON" | /usr/bin/python3 -c '
 import json, sys
 runs = [b for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name") == "median"]
-if not runs: sys.exit("error: no BM_RankAndCrowd run for these N and M (valid: N in 200 1000 5000 20000, M in 2 3 5)")
+if not runs: sys.exit("error: no BM_RankAndCrowd run for these N and M (valid: N in 200 1000 5000 20000, M in 2 3 4 5 6 8)")
 scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[runs[0]["time_unit"]]
 print(runs[0]["real_time"] * scale, runs[0]["cpu_time"] * scale)')
 DEAP=$(/usr/bin/python3 "$HERE/deap_survival.py" "$N" "$M" "$REPS")

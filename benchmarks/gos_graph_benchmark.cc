@@ -7,6 +7,7 @@
 #include "searchspaces/gos/graph.h"
 #include "searchspaces/gos/runtime.h"
 #include "searchspaces/gos/seeds.h"
+#include "searchspaces/gos/space.h"
 #include "searchspaces/gos/variation.h"
 
 namespace gos::graph {
@@ -94,6 +95,24 @@ void BM_FunctionalFingerprint(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(functional_fingerprint(graphs[next++ % graphs.size()]));
 }
 BENCHMARK(BM_FunctionalFingerprint)->Unit(benchmark::kMicrosecond);
+
+// The cheap half of GraphSpace::equivalence_key, paid by every evaluation the
+// canonical cache misses: the sorted kernel keys that decide whether the
+// fingerprint is needed at all.
+void BM_EquivalenceBucket(benchmark::State& state) {
+  GraphSpaceConfig space_config;
+  space_config.input = {16, 32, 32};
+  space_config.output = {32, 32, 32};
+  space_config.seed = "conv3x3_bn_relu";
+  space_config.seed_walk = 8;
+  const GraphSpace space(space_config);
+  Rng rng(5);
+  std::vector<GenomePtr> genomes;
+  for (int i = 0; i < 64; ++i) genomes.push_back(space.sample(rng));
+  size_t next = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(space.equivalence_key(*genomes[next++ % genomes.size()])->bucket);
+}
+BENCHMARK(BM_EquivalenceBucket)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace gos::graph

@@ -5,6 +5,7 @@
 // script uses, so most of them are spread over many fronts.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <vector>
 
 #include "framework/moo/indicators.h"
@@ -23,9 +24,22 @@ std::vector<double> random_points(size_t n, size_t m) {
 
 void SurvivalArguments(benchmark::internal::Benchmark* b) {
   for (int64_t n : {200, 1000, 5000, 20000})
-    for (int64_t m : {2, 3, 5}) b->Args({n, m});
+    for (int64_t m : {2, 3, 4, 5, 6, 8}) b->Args({n, m});
   b->ArgNames({"N", "M"})->Unit(benchmark::kMillisecond);
 }
+
+// Non-dominated sorting alone, M = 2..8 (ENS with staircases up to M = 3,
+// divide and conquer beyond).
+void BM_NondominatedSort(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0)), m = static_cast<size_t>(state.range(1));
+  const auto values = random_points(n, m);
+  for (auto _ : state) benchmark::DoNotOptimize(gos::moo::nondominated_sort(gos::moo::Points{values, m}));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_NondominatedSort)
+    ->ArgsProduct({{1000, 5000, 20000}, {2, 3, 4, 5, 6, 7, 8}})
+    ->ArgNames({"N", "M"})
+    ->Unit(benchmark::kMillisecond);
 
 // Full ranking: non-dominated sort of all N points plus crowding distance in
 // every front, the work DEAP's sortNondominated + assignCrowdingDist do.
@@ -74,7 +88,56 @@ void BM_Hypervolume(benchmark::State& state) {
   const std::vector<double> reference(m, 1.1);
   for (auto _ : state) benchmark::DoNotOptimize(gos::moo::hypervolume(gos::moo::Points{values, m}, reference));
 }
-BENCHMARK(BM_Hypervolume)->Args({1000, 2})->Args({1000, 3})->Args({5000, 3})->ArgNames({"N", "M"})
+BENCHMARK(BM_Hypervolume)
+    ->Args({1000, 2})
+    ->Args({1000, 3})
+    ->Args({5000, 3})
+    ->Args({100, 4})
+    ->Args({1000, 4})
+    ->ArgNames({"N", "M"})
+    ->Unit(benchmark::kMillisecond);
+
+// Points of the positive unit sphere: all mutually non-dominated, the worst
+// case for the exact 4-objective slices and for the estimate's front scan.
+std::vector<double> sphere_points(size_t n, size_t m) {
+  gos::Rng rng(n * 17 + m);
+  std::vector<double> values;
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<double> p(m);
+    double norm = 0;
+    for (double& v : p) {
+      v = std::abs(rng.normal());
+      norm += v * v;
+    }
+    for (double v : p) values.push_back(v / std::sqrt(norm));
+  }
+  return values;
+}
+
+void BM_HypervolumeFront(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0)), m = static_cast<size_t>(state.range(1));
+  const auto values = sphere_points(n, m);
+  const std::vector<double> reference(m, 1.1);
+  for (auto _ : state) benchmark::DoNotOptimize(gos::moo::hypervolume(gos::moo::Points{values, m}, reference));
+}
+BENCHMARK(BM_HypervolumeFront)
+    ->ArgsProduct({{100, 300, 1000}, {3, 4}})
+    ->ArgNames({"N", "M"})
+    ->Unit(benchmark::kMillisecond);
+
+// Monte-Carlo estimate, 10^5 samples.
+void BM_HypervolumeEstimate(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0)), m = static_cast<size_t>(state.range(1));
+  const auto values = sphere_points(n, m);
+  const std::vector<double> reference(m, 1.1);
+  for (auto _ : state) {
+    gos::Rng rng(1);
+    benchmark::DoNotOptimize(gos::moo::estimate_hypervolume(gos::moo::Points{values, m}, reference, 100000, rng));
+  }
+}
+BENCHMARK(BM_HypervolumeEstimate)
+    ->ArgsProduct({{100, 1000}, {5, 8}})
+    ->ArgNames({"N", "M"})
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -446,9 +446,9 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
         throw indicators->error("reference_point", fmt::format("has {} coordinates but the experiment optimises {} "
                                                                "objectives; give one per optimised objective",
                                                                size, optimized));
-      if (size != 2 && size != 3)
+      if (size < 2 || size > 4)
         throw indicators->error("reference_point",
-                                fmt::format("exact hypervolume is available for 2 or 3 optimised objectives, not {}; "
+                                fmt::format("exact hypervolume is available for 2 to 4 optimised objectives, not {}; "
                                             "remove reference_point",
                                             size));
     }

@@ -44,7 +44,7 @@ struct EvaluationRecord {
   int64_t generation = 0;
   double seconds = 0;             // wall-clock time of the evaluation
   bool failed = false;
-  bool cached = false;            // values copied from an identical earlier genome
+  bool cached = false;            // values copied from an identical or equivalent earlier genome
   std::string error;              // why it failed, else empty
   bool operator==(const EvaluationRecord&) const;
 };

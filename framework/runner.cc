@@ -9,9 +9,11 @@
 #include <cmath>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
+#include "framework/equivalence_cache.h"
 #include "framework/moo/indicators.h"
 #include "framework/pareto.h"
 
@@ -129,8 +131,11 @@ class IndicatorRecorder {
     const moo::Points front{feasible_front, optimized};
     if (!config_.reference_point.empty())
       values.emplace_back("hypervolume", moo::hypervolume(front, config_.reference_point));
-    if (!true_front_.empty())
-      values.emplace_back("igd", front.size() ? moo::igd(front, moo::Points{true_front_, optimized}) : std::nan(""));
+    if (!true_front_.empty()) {
+      const moo::Points true_front{true_front_, optimized};
+      values.emplace_back("igd", front.size() ? moo::igd(front, true_front) : std::nan(""));
+      values.emplace_back("igd_plus", front.size() ? moo::igd_plus(front, true_front) : std::nan(""));
+    }
     return values;
   }
 
@@ -224,6 +229,19 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
                                master.fork("strategy"));
     ParetoArchive archive;
     std::unordered_map<std::string, size_t> first_index;  // canonical genome -> evaluation index
+    EquivalenceCache equivalents;                          // SearchSpace::equivalence_key -> evaluation index
+    // An earlier evaluation the space calls equivalent to `genome`. A key
+    // that cannot be computed only means no reuse.
+    auto equivalent = [&](const Genome& genome, size_t index) -> std::optional<size_t> {
+      try {
+        auto key = experiment.space->equivalence_key(genome);
+        return key ? equivalents.find_or_add(index, std::move(*key)) : std::nullopt;
+      } catch (const std::exception& e) {
+        if (options.progress)
+          std::cerr << fmt::format("warning: no equivalence key for evaluation {}: {}\n", index, e.what());
+        return std::nullopt;
+      }
+    };
     std::vector<EvaluationRecord> all;
     for (int64_t generation = 0;; ++generation) {
       if (config.max_evaluations && all.size() >= static_cast<size_t>(*config.max_evaluations)) break;
@@ -246,8 +264,16 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
                                     "replayed '{}'); the strategy or search space plugin must have changed since "
                                     "the file was written",
                                     index, record.genome, canonical));
+          // The same equivalence lookups as the recorded run made, so later ones match it.
+          if (config.cache && !first_index.contains(canonical)) equivalent(*genome, index);
         } else if (auto it = first_index.find(canonical); config.cache && it != first_index.end()) {
           record = all[it->second];
+          record.generation = generation;
+          record.cached = true;
+          record.seconds = 0;
+        } else if (const auto earlier = config.cache ? equivalent(*genome, index) : std::nullopt) {
+          record = all[*earlier];
+          record.genome = std::move(canonical);
           record.generation = generation;
           record.cached = true;
           record.seconds = 0;
@@ -300,6 +326,13 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
     }
     summary.evaluations = all.size();
     summary.front_size = archive.size();
+    summary.equivalent_hits = equivalents.hits();
+    summary.equivalence_seconds = equivalents.exact_seconds();
+    if (options.progress && equivalents.exact_keys() > 0)
+      std::cerr << fmt::format("[{}] equivalence cache: {} of {} evaluations reused from equivalent genomes; {} exact "
+                               "keys took {:.2f}s\n",
+                               config.name, equivalents.hits(), all.size(), equivalents.exact_keys(),
+                               equivalents.exact_seconds());
     if (summary.replayed_generations < replay_generations)
       throw Error(fmt::format("--resume: the strategy finished after {} generations but the file records {}",
                               summary.replayed_generations, replay_generations));

@@ -35,6 +35,8 @@ struct RunSummary {
   size_t failed = 0;
   size_t front_size = 0;
   bool already_complete = false;
+  size_t equivalent_hits = 0;      // evaluations reused through SearchSpace::equivalence_key
+  double equivalence_seconds = 0;  // time spent computing exact equivalence keys
 };
 
 RunSummary run_experiment(Experiment& experiment, const RunOptions& options);

@@ -3,7 +3,9 @@
 // serves live spaces (instruction graphs, elastic networks) and tabular ones
 // (NAS-Bench-201), in the manner of NASLib.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +41,18 @@ struct Kernel {
   std::vector<double> features;
 };
 
+// What lets the runner's cache reuse one evaluation for two genomes whose
+// canonical strings differ: equal keys promise that every objective
+// evaluates them alike (operator graphs computing the same function with the
+// same operators). `bucket` is cheap and necessary: genomes of different
+// buckets are never equivalent. `exact` distinguishes the members of a
+// bucket and may be costly, so it is called only once a bucket has a second
+// member; it must not refer to the genome it was made from (copy what it needs).
+struct EquivalenceKey {
+  std::string bucket;
+  std::function<std::string()> exact;
+};
+
 class SearchSpace : public Component {
  public:
   // A uniformly random valid genome (uniform over the space's own encoding).
@@ -52,6 +66,13 @@ class SearchSpace : public Component {
   // supports_crossover() is false.
   virtual bool supports_crossover() const { return false; }
   virtual std::pair<GenomePtr, GenomePtr> crossover(const Genome& a, const Genome& b, Rng& rng) const;
+
+  // The genome's equivalence key beside its canonical string, for spaces
+  // that know when different genomes are evaluated alike; none by default.
+  virtual std::optional<EquivalenceKey> equivalence_key(const Genome& genome) const {
+    (void)genome;
+    return std::nullopt;
+  }
 
   // A fixed-length numeric encoding (for predictors and surrogate models).
   virtual std::vector<double> encode(const Genome& genome) const = 0;

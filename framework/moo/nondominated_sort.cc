@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "framework/error.h"
+#include "framework/moo/divide_and_conquer_sort.h"
 #include "framework/pareto.h"
 
 namespace gos::moo {
@@ -61,6 +62,18 @@ Fronts nondominated_sort(Points points, std::span<const double> violations) {
   const size_t m = points.objectives;
   std::vector<size_t> order, infeasible;
   for (size_t i = 0; i < points.size(); ++i) (feasible(violations, i) ? order : infeasible).push_back(i);
+  Fronts fronts;
+  if (m >= 4) {
+    // Divide and conquer: the front scan below grows with the front size,
+    // which is most of the population with many objectives.
+    const std::vector<size_t> ranks = divide_and_conquer_ranks(points, order);
+    for (size_t k = 0; k < order.size(); ++k) {
+      if (ranks[k] >= fronts.size()) fronts.resize(ranks[k] + 1);
+      fronts[ranks[k]].push_back(order[k]);  // `order` is increasing, so members stay sorted
+    }
+    for (auto& front : sort_infeasible(std::move(infeasible), violations)) fronts.push_back(std::move(front));
+    return fronts;
+  }
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     const auto pa = points[a], pb = points[b];
     for (size_t j = 0; j < m; ++j)
@@ -68,7 +81,6 @@ Fronts nondominated_sort(Points points, std::span<const double> violations) {
     return a < b;
   });
 
-  Fronts fronts;
   // With three objectives each front also keeps its staircase: the members
   // minimal in (f2, f3), keyed by f2 with f3 strictly decreasing, each with
   // the smallest f1 seen for its (f2, f3). Members precede p

@@ -7,7 +7,9 @@
 // placed in the first front none of whose members dominates it. With two
 // objectives a front is checked against its last member only, and with three
 // against a staircase of its members in (f2, f3), which makes the sort
-// O(N log^2 N) for M <= 3; more objectives scan the front's members.
+// O(N log^2 N) for M <= 3. Four or more objectives, where fronts hold most
+// of the population and a front scan would be O(N^2), go to the
+// divide-and-conquer ranking of divide_and_conquer_sort.h, O(N log^(M-1) N).
 // naive_nondominated_sort() is the O(M N^2) textbook version,
 // kept as the reference the fast one is tested against.
 #include <cstddef>

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "framework/error.h"
+#include "framework/moo/divide_and_conquer_sort.h"
 #include "framework/pareto.h"
 #include "framework/rng.h"
 
@@ -24,7 +25,7 @@ std::vector<double> random_values(Rng& rng, size_t n, size_t m, int levels) {
 TEST(NondominatedSort, MatchesNaiveSortOnThousandsOfRandomPopulations) {
   Rng rng(2024);
   for (int trial = 0; trial < 3000; ++trial) {
-    const size_t m = std::vector<size_t>{1, 2, 3, 5}[rng.index(4)];
+    const size_t m = std::vector<size_t>{1, 2, 3, 4, 5, 8}[rng.index(6)];
     const size_t n = rng.index(60);  // includes empty and single populations
     const int levels = rng.bernoulli(0.5) ? 4 : 1000;
     const auto values = random_values(rng, n, m, levels);
@@ -35,6 +36,45 @@ TEST(NondominatedSort, MatchesNaiveSortOnThousandsOfRandomPopulations) {
     const Points points{values, m};
     ASSERT_EQ(nondominated_sort(points, violations), naive_nondominated_sort(points, violations))
         << "trial " << trial << " n=" << n << " m=" << m;
+  }
+}
+
+// Large enough populations that the divide and conquer recurses past its
+// pairwise base cases in every objective (they stop at 24 points).
+TEST(NondominatedSort, ManyObjectivesMatchNaiveSortOnLargerPopulations) {
+  Rng rng(77);
+  for (int trial = 0; trial < 300; ++trial) {
+    const size_t m = 4 + rng.index(5);  // 4..8
+    const size_t n = 50 + rng.index(450);
+    const int levels = std::vector<int>{2, 3, 6, 1000000}[rng.index(4)];
+    const auto values = random_values(rng, n, m, levels);
+    std::vector<double> violations;
+    if (rng.bernoulli(0.3))
+      for (size_t i = 0; i < n; ++i) violations.push_back(rng.bernoulli(0.8) ? 0.0 : rng.bernoulli(0.2) ? kInf : 1.0);
+    const Points points{values, m};
+    ASSERT_EQ(nondominated_sort(points, violations), naive_nondominated_sort(points, violations))
+        << "trial " << trial << " n=" << n << " m=" << m << " levels=" << levels;
+  }
+}
+
+TEST(DivideAndConquerRanks, MatchNaiveRanksForTwoToEightObjectives) {
+  Rng rng(31);
+  for (int trial = 0; trial < 300; ++trial) {
+    const size_t m = 2 + rng.index(7);
+    const size_t n = rng.index(400);
+    auto values = random_values(rng, n, m, rng.bernoulli(0.5) ? 5 : 1000000);
+    for (double& v : values)
+      if (rng.bernoulli(0.01)) v = kInf;  // a feasible point may still have an infinite objective
+    const Points points{values, m};
+    // A subset of the points, ranked among themselves.
+    std::vector<size_t> members;
+    for (size_t i = 0; i < n; ++i)
+      if (rng.bernoulli(0.8)) members.push_back(i);
+    std::vector<double> subset;
+    for (size_t i : members) subset.insert(subset.end(), points[i].begin(), points[i].end());
+    const Points subset_points{subset, m};
+    const auto expected = ranks_of(naive_nondominated_sort(subset_points), members.size());
+    ASSERT_EQ(divide_and_conquer_ranks(points, members), expected) << "trial " << trial << " n=" << n << " m=" << m;
   }
 }
 

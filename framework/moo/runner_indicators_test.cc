@@ -66,9 +66,12 @@ TEST_F(RunnerIndicators, HypervolumeAndIgdAreRecordedPerGenerationFromTheArchive
   ASSERT_EQ(results.generations.size(), 6u);
   double previous_hypervolume = -1;
   for (const GenerationRecord& generation : results.generations) {
-    ASSERT_EQ(generation.indicators.size(), 2u);
+    ASSERT_EQ(generation.indicators.size(), 3u);
     EXPECT_EQ(generation.indicators[0].first, "hypervolume");
     EXPECT_EQ(generation.indicators[1].first, "igd");
+    EXPECT_EQ(generation.indicators[2].first, "igd_plus");
+    EXPECT_GT(generation.indicators[2].second, 0);
+    EXPECT_LE(generation.indicators[2].second, generation.indicators[1].second);
     // The archive only improves, so its hypervolume never falls.
     EXPECT_GE(generation.indicators[0].second, previous_hypervolume);
     previous_hypervolume = generation.indicators[0].second;

@@ -26,7 +26,10 @@ ParamSchema schema() {
       .strings("allowed", instruction_names(), "instructions that may be drawn (default: all)", instruction_names())
       .integer("batch", 1, 1, 4096, "batch size of the workload run on devices")
       .boolean("skip_equivalent", true,
-               "neighbours() skips candidates computing the same function (functional fingerprint)");
+               "neighbours() skips candidates computing the same function (functional fingerprint)")
+      .boolean("equivalence_cache", true,
+               "the runner's cache reuses one evaluation for graphs with the same operators computing the same "
+               "function (functional fingerprint, computed only when the operators match an earlier graph's)");
   return s;
 }
 
@@ -49,6 +52,7 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   if (config.allowed.empty()) throw params.error("allowed", "needs at least one instruction");
   config.batch = static_cast<int>(params.get_int("batch"));
   config.skip_equivalent = params.get_bool("skip_equivalent");
+  config.equivalence_cache = params.get_bool("equivalence_cache");
   try {
     return std::make_unique<GraphSpace>(config);
   } catch (const Error& e) {

@@ -1,6 +1,7 @@
 #include "searchspaces/gos/space.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
@@ -85,6 +86,16 @@ std::vector<double> GraphSpace::encode(const Genome& genome) const {
     slot[4] = static_cast<double>(graph.shapes[i].h) / config_.output.h;
   }
   return features;
+}
+
+std::optional<EquivalenceKey> GraphSpace::equivalence_key(const Genome& genome) const {
+  if (!config_.equivalence_cache) return std::nullopt;
+  std::vector<std::string> keys;
+  for (const Kernel& kernel : kernels(genome))
+    if (kernel.type != "identity") keys.push_back(kernel.key);
+  std::sort(keys.begin(), keys.end());
+  return EquivalenceKey{fmt::format("{}", fmt::join(keys, ";")),
+                        [graph = cast(genome)] { return fmt::format("{:016x}", functional_fingerprint(graph)); }};
 }
 
 std::string GraphSpace::serialize(const Genome& genome) const { return graph::serialize(cast(genome)); }

@@ -28,6 +28,9 @@ struct GraphSpaceConfig {
   // neighbours() skips candidates that compute the same function as the
   // genome or an earlier neighbour (functional fingerprint, runtime.h).
   bool skip_equivalent = true;
+  // equivalence_key() offers the runner's cache a key, so graphs that
+  // compute the same function with the same operators share one evaluation.
+  bool equivalence_cache = true;
 };
 
 class GraphSpace : public SearchSpace {
@@ -41,6 +44,12 @@ class GraphSpace : public SearchSpace {
   std::vector<GenomePtr> neighbours(const Genome& genome, Rng& rng, size_t limit) const override;
   bool supports_crossover() const override { return true; }
   std::pair<GenomePtr, GenomePtr> crossover(const Genome& a, const Genome& b, Rng& rng) const override;
+  // Bucket: the sorted kernel keys (instruction, attributes, shapes) without
+  // the identities, which run nothing; equal buckets mean equal parameters,
+  // FLOPs and per-operator latency. Exact: the functional fingerprint
+  // (runtime.h), a run of the graph on a probe input, computed by the cache
+  // only for graphs whose bucket another evaluation already has.
+  std::optional<EquivalenceKey> equivalence_key(const Genome& genome) const override;
   std::vector<double> encode(const Genome& genome) const override;
   std::string serialize(const Genome& genome) const override;
   GenomePtr deserialize(std::string_view text) const override;

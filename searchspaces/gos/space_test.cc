@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 
 #include "framework/experiment.h"
 #include "framework/plugin_registry.h"
+#include "framework/results.h"
+#include "framework/runner.h"
 #include "searchspaces/gos/runtime.h"
 
 namespace gos::graph {
@@ -64,6 +67,87 @@ TEST(GraphSpace, NeighboursAreStructurallyAndFunctionallyDistinct) {
   std::set<uint64_t> functions{functional_fingerprint(GraphSpace::cast(*genome))};
   for (const GenomePtr& neighbour : neighbours)
     EXPECT_TRUE(functions.insert(functional_fingerprint(GraphSpace::cast(*neighbour))).second);
+}
+
+TEST(GraphSpace, EquivalenceKeysMatchGraphsWithTheSameOperatorsComputingTheSameFunction) {
+  GraphSpaceConfig config;
+  config.input = {8, 8, 8};
+  config.output = {8, 8, 8};
+  const GraphSpace space(config);
+  const auto key = [&](std::string_view text) {
+    const auto k = space.equivalence_key(*space.deserialize(text));
+    EXPECT_TRUE(k.has_value());
+    return std::pair(k->bucket, k->exact());
+  };
+  // Commuted inputs: other canonical strings, same operators and function.
+  const std::string add_a = "in:8x8x8;n1=relu(n0);n2=sigmoid(n0);n3=add(n1,n2);out:n3";
+  const std::string add_b = "in:8x8x8;n1=relu(n0);n2=sigmoid(n0);n3=add(n2,n1);out:n3";
+  EXPECT_NE(space.serialize(*space.deserialize(add_a)), space.serialize(*space.deserialize(add_b)));
+  EXPECT_EQ(key(add_a), key(add_b));
+  // An identity runs nothing, so it leaves the key alone.
+  EXPECT_EQ(key("in:8x8x8;n1=relu(n0);out:n1"), key("in:8x8x8;n1=identity(n0);n2=relu(n1);out:n2"));
+  // Same operators, another function: one bucket, different exact keys.
+  const auto relu_sigmoid = key("in:8x8x8;n1=relu(n0);n2=sigmoid(n1);out:n2");
+  const auto sigmoid_relu = key("in:8x8x8;n1=sigmoid(n0);n2=relu(n1);out:n2");
+  EXPECT_EQ(relu_sigmoid.first, sigmoid_relu.first);
+  EXPECT_NE(relu_sigmoid.second, sigmoid_relu.second);
+  // Same function, more operators (relu of relu): another bucket, since latency differs.
+  EXPECT_NE(key("in:8x8x8;n1=relu(n0);out:n1").first, key("in:8x8x8;n1=relu(n0);n2=relu(n1);out:n2").first);
+  config.equivalence_cache = false;
+  EXPECT_FALSE(GraphSpace(config).equivalence_key(*space.deserialize(add_a)).has_value());
+}
+
+TEST(GraphSpace, TheRunnerReusesEvaluationsOfEquivalentGraphs) {
+  PluginRegistry registry;
+  registry.load_directory(GOS_PLUGIN_DIR);
+  const std::filesystem::path output = std::filesystem::path(GOS_BINARY_DIR) / "test-output" / "gos_equivalence.h5";
+  const std::string experiment = R"(
+[experiment]
+name = "equivalence"
+seed = 3
+output = ")" + output.string() + R"("
+[search_space]
+plugin = "gos_graph"
+input = [8, 8, 8]
+output = [16, 8, 8]
+seed = "depthwise_separable"
+seed_walk = 2
+[strategy]
+plugin = "random_search"
+evaluations = 300
+[[objectives]]
+plugin = "metric"
+metric = "parameters"
+[[objectives]]
+plugin = "metric"
+metric = "flops"
+)";
+  const auto run = [&](std::vector<std::string> overrides) {
+    Experiment built = build_experiment(parse_experiment(experiment, "<text>", ".", overrides, registry), registry);
+    RunOptions options;
+    options.progress = false;
+    options.overwrite = true;
+    const RunSummary summary = run_experiment(built, options);
+    return std::pair(summary, read_results(output));
+  };
+  const auto [summary, results] = run({});
+  const auto [plain_summary, plain] = run({"search_space.equivalence_cache=false"});
+  EXPECT_EQ(plain_summary.equivalent_hits, 0u);
+  ASSERT_GT(summary.equivalent_hits, 0u);
+  // The same genomes either way (random search ignores values); the reused
+  // records are the ones cached now and evaluated before, and carry the
+  // values their fresh evaluation had.
+  ASSERT_EQ(results.evaluations.size(), plain.evaluations.size());
+  size_t reused = 0;
+  for (size_t i = 0; i < results.evaluations.size(); ++i) {
+    const auto& now = results.evaluations[i];
+    ASSERT_EQ(now.genome, plain.evaluations[i].genome);
+    if (now.cached && !plain.evaluations[i].cached) {
+      ++reused;
+      EXPECT_EQ(now.values, plain.evaluations[i].values) << now.genome;
+    }
+  }
+  EXPECT_EQ(reused, summary.equivalent_hits);
 }
 
 TEST(GraphSpace, WorkloadKeyIsTheCanonicalGenome) {

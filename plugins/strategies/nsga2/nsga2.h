@@ -17,7 +17,7 @@ struct Nsga2Config {
   int64_t population = 100;
   int64_t generations = 250;  // batches of `population` genomes, the random initial one included
   operators::VariationConfig variation;
-  operators::Selection selection = operators::Selection::kBinaryTournament;
+  operators::Selection selection = operators::Selection::kShuffledTournament;
 };
 
 class Nsga2 : public Strategy {

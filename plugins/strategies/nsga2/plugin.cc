@@ -12,7 +12,10 @@ ParamSchema schema() {
       .real("crossover_probability", 0.9, 0, 1,
             "probability that a pair of parents is recombined (SearchSpace::crossover); 0 disables crossover")
       .real("mutation_probability", 1.0, 0, 1, "probability that a child is mutated by the mutator")
-      .string("selection", "binary_tournament", "how parents are chosen", {"binary_tournament", "random"});
+      .string("selection", "shuffled_tournament",
+              "how parents are chosen: shuffled_tournament (Deb's: every member plays two tournaments per "
+              "generation), binary_tournament (contestants drawn with replacement) or random",
+              {"shuffled_tournament", "binary_tournament", "random"});
   return s;
 }
 

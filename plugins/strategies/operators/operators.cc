@@ -71,9 +71,10 @@ std::vector<size_t> rank_crowding_survival(moo::Points points, std::span<const d
 }
 
 Selection parse_selection(const std::string& name) {
+  if (name == "shuffled_tournament") return Selection::kShuffledTournament;
   if (name == "binary_tournament") return Selection::kBinaryTournament;
   if (name == "random") return Selection::kRandom;
-  throw Error(fmt::format("unknown selection '{}'; valid: binary_tournament, random", name));
+  throw Error(fmt::format("unknown selection '{}'; valid: shuffled_tournament, binary_tournament, random", name));
 }
 
 size_t select_parent(Selection selection, const Ranking& ranking, Rng& rng) {
@@ -85,14 +86,31 @@ size_t select_parent(Selection selection, const Ranking& ranking, Rng& rng) {
   return ranking.better(b, a) ? b : a;
 }
 
+size_t ParentSelector::next(Rng& rng) {
+  const size_t n = ranking_.rank.size();
+  if (selection_ != Selection::kShuffledTournament || n < 2) return select_parent(selection_, ranking_, rng);
+  if (position_ + 2 > contestants_.size()) {
+    contestants_.resize(n);
+    std::iota(contestants_.begin(), contestants_.end(), size_t{0});
+    rng.shuffle(std::span<size_t>(contestants_));
+    position_ = 0;
+  }
+  const size_t a = contestants_[position_], b = contestants_[position_ + 1];
+  position_ += 2;
+  if (ranking_.better(a, b)) return a;
+  if (ranking_.better(b, a)) return b;
+  return rng.bernoulli(0.5) ? a : b;
+}
+
 std::vector<GenomePtr> make_offspring(std::span<const EvaluatedGenome> population, const Ranking& ranking,
                                       size_t count, Selection selection, const VariationConfig& variation,
                                       const StrategyContext& context, Rng& rng) {
   std::vector<GenomePtr> children;
   children.reserve(count);
+  ParentSelector parents(selection, ranking);
   while (children.size() < count) {
-    const GenomePtr& mother = population[select_parent(selection, ranking, rng)].genome;
-    const GenomePtr& father = population[select_parent(selection, ranking, rng)].genome;
+    const GenomePtr& mother = population[parents.next(rng)].genome;
+    const GenomePtr& father = population[parents.next(rng)].genome;
     // Genomes are immutable, so without crossover the children share the
     // parents until mutation makes new ones.
     std::pair<GenomePtr, GenomePtr> pair{mother, father};

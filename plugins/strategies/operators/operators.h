@@ -35,9 +35,7 @@ struct Ranking {
   std::vector<size_t> rank;
   std::vector<double> crowding;
   // True when a is strictly preferred to b.
-  bool better(size_t a, size_t b) const {
-    return rank[a] != rank[b] ? rank[a] < rank[b] : crowding[a] > crowding[b];
-  }
+  bool better(size_t a, size_t b) const { return rank[a] != rank[b] ? rank[a] < rank[b] : crowding[a] > crowding[b]; }
 };
 Ranking rank_and_crowd(moo::Points points, std::span<const double> violations);
 Ranking rank_and_crowd(std::span<const EvaluatedGenome> population);
@@ -50,12 +48,32 @@ std::vector<size_t> rank_crowding_survival(moo::Points points, std::span<const d
 
 // How parents are chosen from a ranked population.
 enum class Selection {
-  kBinaryTournament,  // the better of two distinct uniform picks (NSGA-II)
+  // Deb's NSGA-II tournament: contestants paired off from shuffled
+  // permutations of the population, so with as many parents as members every
+  // member plays exactly two tournaments; the better wins, exact ties at random.
+  kShuffledTournament,
+  kBinaryTournament,  // the better of two distinct uniform picks, with replacement
   kRandom,            // uniform, ignoring the ranking (a baseline)
 };
-Selection parse_selection(const std::string& name);  // "binary_tournament" | "random"
-// One parent index; the population must have at least one member (two for a tournament).
+// "shuffled_tournament" | "binary_tournament" | "random"
+Selection parse_selection(const std::string& name);
+// One parent index by kBinaryTournament or kRandom (kShuffledTournament
+// needs the state of a ParentSelector); the population must have at least
+// one member (two for a tournament).
 size_t select_parent(Selection selection, const Ranking& ranking, Rng& rng);
+
+// Parents for one generation's offspring, by any Selection.
+class ParentSelector {
+ public:
+  ParentSelector(Selection selection, const Ranking& ranking) : selection_(selection), ranking_(ranking) {}
+  size_t next(Rng& rng);
+
+ private:
+  Selection selection_;
+  const Ranking& ranking_;
+  std::vector<size_t> contestants_;  // the current permutation (shuffled tournaments)
+  size_t position_ = 0;
+};
 
 struct VariationConfig {
   double crossover_probability = 0.9;  // per pair of parents; needs SearchSpace::crossover
@@ -65,8 +83,8 @@ struct VariationConfig {
 // `count` children: parents chosen by `selection`, recombined with
 // probability crossover_probability, then each child mutated with
 // probability mutation_probability by the context's mutator.
-std::vector<GenomePtr> make_offspring(std::span<const EvaluatedGenome> population, const Ranking& ranking,
-                                      size_t count, Selection selection, const VariationConfig& variation,
+std::vector<GenomePtr> make_offspring(std::span<const EvaluatedGenome> population, const Ranking& ranking, size_t count,
+                                      Selection selection, const VariationConfig& variation,
                                       const StrategyContext& context, Rng& rng);
 
 // Throws gos::Error naming the strategy when the context cannot run it: no

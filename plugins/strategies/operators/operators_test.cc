@@ -47,6 +47,38 @@ TEST(BinaryTournament, CrowdingBreaksRankTies) {
   for (int k = 0; k < 100; ++k) EXPECT_EQ(select_parent(Selection::kBinaryTournament, ranking, rng), 1u);
 }
 
+TEST(ShuffledTournament, EveryMemberPlaysTwiceInEachRoundOfParents) {
+  // n parents from n members with distinct ranks: each member meets two
+  // opponents, so the best wins exactly twice, the worst never, and a member
+  // never wins more than twice.
+  const size_t n = 10;
+  const Ranking ranking = distinct_ranks(n);
+  Rng rng(5);
+  for (int round = 0; round < 50; ++round) {
+    ParentSelector parents(Selection::kShuffledTournament, ranking);
+    std::vector<int> wins(n, 0);
+    for (size_t k = 0; k < n; ++k) ++wins[parents.next(rng)];
+    EXPECT_EQ(wins[0], 2);
+    EXPECT_EQ(wins[n - 1], 0);
+    for (int w : wins) EXPECT_LE(w, 2);
+  }
+}
+
+TEST(ShuffledTournament, ExactTiesAreBrokenAtRandomAndOtherSelectionsPassThrough) {
+  const Ranking tied{{0, 0}, {1.0, 1.0}};
+  Rng rng(9);
+  ParentSelector parents(Selection::kShuffledTournament, tied);
+  int first = 0;
+  for (int k = 0; k < 2000; ++k) first += parents.next(rng) == 0;
+  EXPECT_NEAR(first, 1000, 150);  // ~7 standard deviations
+  // The same stream as select_parent for the stateless selections.
+  const Ranking ranking = distinct_ranks(6);
+  Rng a(4), b(4);
+  ParentSelector random(Selection::kRandom, ranking);
+  for (int k = 0; k < 100; ++k) EXPECT_EQ(random.next(a), select_parent(Selection::kRandom, ranking, b));
+  EXPECT_EQ(parse_selection("shuffled_tournament"), Selection::kShuffledTournament);
+}
+
 TEST(RandomSelection, IsUniform) {
   const Ranking ranking = distinct_ranks(4);
   Rng rng(8);
