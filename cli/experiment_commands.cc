@@ -1,6 +1,7 @@
 // gos run / gos validate / gos plugins.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstring>
 #include <fstream>
@@ -75,7 +76,7 @@ int validate_adapt_file(const ExperimentArgs& args, bool print) {
   if (print) throw po::error(fmt::format("--print is for search experiments; {} is a `gos adapt` file", args.file));
   for (const Command& command : commands()) {
     if (std::string_view(command.name) != "adapt") continue;
-    Args adapt_args = {args.file, "--dry-run"};
+    Args adapt_args = {args.file, "--validate"};
     for (const std::string& value : args.overrides) adapt_args.insert(adapt_args.end(), {"--set", value});
     for (const std::string& value : args.plugin_paths) adapt_args.insert(adapt_args.end(), {"--plugin-path", value});
     if (!args.output.empty()) adapt_args.insert(adapt_args.end(), {"--output", args.output});
@@ -88,8 +89,8 @@ int validate_adapt_file(const ExperimentArgs& args, bool print) {
 
 // The [sweep] table: its keys, its seeds, and every [[sweep.strategies]] run
 // built as `gos sweep` builds it. Returns a description for the ok line.
-std::string validate_sweep(toml::table root, const ExperimentArgs& args, const ExperimentConfig& base) {
-  const sweep::SweepTable table = sweep::take_sweep_table(root, args.file);
+std::string validate_sweep(const toml::table& root, const ExperimentArgs& args, const ExperimentConfig& base) {
+  const sweep::SweepTable table = sweep::read_sweep_table(root, args.file);
   const size_t seeds = table.seeds.empty() ? 1 : sweep::parse_seeds(table.seeds).size();
   for (size_t i = 0; i < table.strategies.size(); ++i) {
     PluginRegistry registry;
@@ -164,22 +165,23 @@ int run_command(const Args& args) {
 
 int plugins_command(const Args& args) {
   std::vector<std::string> paths;
-  bool help = false;
+  std::string name;
   po::options_description options("Options");
-  options.add_options()("plugin-path", po::value(&paths)->composing(), "extra plugin directory (repeatable)")(
-      "help,h", po::bool_switch(&help), "show this help");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(options).run(), vm);
-  po::notify(vm);
-  if (help) {
-    std::cout << "Usage: gos plugins [options]\n\nLists every loadable plugin with its kind, version, library path,\n"
-                 "and parameters with types, defaults and help.\n\n"
-              << options << "\n";
+  options.add_options()("plugin-path", po::value(&paths)->composing(), "extra plugin directory (repeatable)");
+  if (!parse_command_line(args, options, "name", name,
+                          "Usage: gos plugins [NAME] [options]\n\nLists every loadable plugin (or the one named NAME) "
+                          "with its kind, version,\nlibrary path, and parameters with types, defaults and help."))
     return 0;
-  }
   PluginRegistry registry;
   load_default_plugins(registry, paths);
+  if (!name.empty()) {
+    std::vector<std::string> names;
+    for (const PluginRecord* record : registry.plugins()) names.push_back(record->name);
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      throw Error(fmt::format("no plugin named '{}'{}; plugins: {}", name, did_you_mean(name, names), join(names, ", ")));
+  }
   for (const PluginRecord* record : registry.plugins()) {
+    if (!name.empty() && record->name != name) continue;
     std::cout << fmt::format("{} ({} plugin, version {})\n  {}\n  {}\n", record->name, to_string(record->kind),
                              record->version, record->summary, record->path.string());
     for (const ParamSpec& spec : record->schema.specs()) {

@@ -45,7 +45,7 @@ std::vector<uint64_t> parse_seeds(const std::string& text) {
   return seeds;
 }
 
-SweepTable take_sweep_table(toml::table& root, const std::string& file) {
+SweepTable read_sweep_table(const toml::table& root, const std::string& file) {
   SweepTable table;
   const toml::node* sweep_node = root.get("sweep");
   if (!sweep_node) return table;
@@ -82,7 +82,6 @@ SweepTable take_sweep_table(toml::table& root, const std::string& file) {
                               key.source().begin.column, name, did_you_mean(name, keys), join(keys, ", ")));
     }
   }
-  root.erase("sweep");
   return table;
 }
 
@@ -95,6 +94,7 @@ Experiment build_sweep_run(const toml::table& root, const toml::table& strategy,
   // whose place in the file is known.
   constexpr std::string_view kVariantSource = "sweep-variant";
   toml::table variant = root;
+  variant.erase("sweep");
   variant.insert_or_assign("strategy", strategy);
   if (!variant["experiment"].as_table()) throw Error(fmt::format("{}: missing required section [experiment]", file));
   variant["experiment"].as_table()->insert_or_assign("seed", static_cast<int64_t>(seed));

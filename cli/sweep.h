@@ -22,12 +22,12 @@ struct SweepTable {
   std::vector<int64_t> strategy_lines;   // where each table starts in the file (copies lose it)
 };
 
-// Reads [sweep] from `root` and removes it. Throws gos::Error with
-// file:line:column for a key that is unknown or of the wrong type, and checks
-// `seeds`.
-SweepTable take_sweep_table(toml::table& root, const std::string& file);
+// Reads [sweep] from `root` (the parsed file itself: copies of toml++ nodes
+// lose their source positions). Throws gos::Error with file:line:column for a
+// key that is unknown or of the wrong type, and checks `seeds`.
+SweepTable read_sweep_table(const toml::table& root, const std::string& file);
 
-// One run of a sweep: the experiment `root` (without [sweep]) with `strategy`
+// One run of a sweep: the experiment `root` ([sweep] is ignored) with `strategy`
 // in place of [strategy], and the given seed and output, parsed and built
 // against `registry`. Errors name the strategy table's line in `file`.
 Experiment build_sweep_run(const toml::table& root, const toml::table& strategy, int64_t strategy_line,

@@ -56,7 +56,7 @@ int sweep_command(const Args& args) {
   if (file.empty()) throw po::error("missing the experiment FILE argument");
 
   toml::table root = parse_toml(read_file(file), file);
-  sweep::SweepTable sweep_table = sweep::take_sweep_table(root, file);
+  sweep::SweepTable sweep_table = sweep::read_sweep_table(root, file);
   if (seeds_text.empty()) seeds_text = sweep_table.seeds;
   if (out_dir.empty()) out_dir = sweep_table.output;
   std::vector<toml::table> strategies = std::move(sweep_table.strategies);

@@ -44,6 +44,11 @@ TEST(CliValidate, AdaptFilesAreRecognised) {
   if (gos("--help").output.find("\n  adapt ") != std::string::npos) {
     EXPECT_EQ(validate.exit_code, 0) << validate.output;
     EXPECT_THAT(validate.output, HasSubstr("quick.toml: ok (adapt resnet18"));
+    // `gos adapt --dry-run` checks without running (it used to run: its switch shared a bool with --validate).
+    const Outcome dry_run = shell("timeout 120 " + kGos + " adapt " + file + " --dry-run");
+    EXPECT_EQ(dry_run.exit_code, 0) << dry_run.output;
+    EXPECT_THAT(dry_run.output, HasSubstr("quick.toml: ok (adapt resnet18"));
+    EXPECT_THAT(dry_run.output, Not(HasSubstr("baseline: training")));
   } else {
     EXPECT_EQ(validate.exit_code, 1) << validate.output;
     EXPECT_THAT(validate.output, HasSubstr("is a `gos adapt` file ([adapt] table), and this gos was built without"));
@@ -61,7 +66,7 @@ TEST(CliValidate, TheSweepTableIsChecked) {
   const auto typo = write_file(dir / "typo.toml", base + "[sweep]\nstrategy = 5\n");
   const Outcome unknown = gos("validate " + typo.string());
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_THAT(unknown.output, HasSubstr("typo.toml:26:1: [sweep] unknown key 'strategy'; did you mean 'strategies'?"));
+  EXPECT_THAT(unknown.output, HasSubstr("typo.toml:26:1: [sweep] unknown key 'strategy'; valid keys: seeds, output, strategies"));
   const auto seeds = write_file(dir / "seeds.toml", base + "[sweep]\nseeds = \"3..1\"\n");
   EXPECT_THAT(gos("validate " + seeds.string()).output, HasSubstr("seeds.toml:26:9: [sweep] seeds '3..1'"));
   const auto bad_strategy = write_file(

@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     toml::table root = gos::parse_toml(text, "fuzz.toml");
-    if (root.contains("sweep")) gos::sweep::take_sweep_table(root, "fuzz.toml");
+    if (root.contains("sweep")) gos::sweep::read_sweep_table(root, "fuzz.toml");
     if (root.contains("adapt")) gos::adapt::parse_adapt_config(text, "fuzz.toml", overrides);
   } catch (const gos::Error&) {
   }
