@@ -16,6 +16,16 @@ using testing::Outcome;
 using testing::shell;
 using testing::write_file;
 
+TEST(CliOptions, HelpNamesVersionExitCodesAndHelpCommand) {
+  const Outcome help = gos("--help");
+  EXPECT_THAT(help.output, HasSubstr("'gos --version' prints the version"));
+  EXPECT_THAT(help.output, HasSubstr("Exit codes: 0 success, 1 an error"));
+  const Outcome via_help = gos("help run"), direct = gos("run --help");
+  EXPECT_EQ(via_help.exit_code, 0);
+  EXPECT_EQ(via_help.output, direct.output);
+  EXPECT_THAT(via_help.output, HasSubstr("Usage: gos run FILE"));
+}
+
 TEST(CliOptions, UsageErrorsAreInGosWords) {
   const auto dir = testing::scratch_dir("cli_usage");
   const auto file = write_file(dir / "exp.toml", testing::zdt_experiment(dir / "run.h5"));

@@ -41,7 +41,7 @@ TEST(CliValidate, PrintWritesARunnableFile) {
 TEST(CliValidate, AdaptFilesAreRecognised) {
   const std::string file = std::string(GOS_SOURCE_DIR) + "/experiments/adapt/quick.toml";
   const Outcome validate = gos("validate " + file);
-  if (gos("--help").output.find("\n  adapt ") != std::string::npos) {
+  if (gos("adapt --help").exit_code == 0) {
     EXPECT_EQ(validate.exit_code, 0) << validate.output;
     EXPECT_THAT(validate.output, HasSubstr("quick.toml: ok (adapt resnet18"));
     // `gos adapt --dry-run` checks without running (it used to run: its switch shared a bool with --validate).
@@ -50,8 +50,8 @@ TEST(CliValidate, AdaptFilesAreRecognised) {
     EXPECT_THAT(dry_run.output, HasSubstr("quick.toml: ok (adapt resnet18"));
     EXPECT_THAT(dry_run.output, Not(HasSubstr("baseline: training")));
   } else {
-    EXPECT_EQ(validate.exit_code, 1) << validate.output;
-    EXPECT_THAT(validate.output, HasSubstr("is a `gos adapt` file ([adapt] table), and this gos was built without"));
+    EXPECT_NE(validate.exit_code, 0) << validate.output;
+    EXPECT_THAT(validate.output, HasSubstr("needs LibTorch"));
   }
   const Outcome run = gos("run " + file);
   EXPECT_EQ(run.exit_code, 1);
