@@ -133,7 +133,7 @@ class AdaptRunOnCifar : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!std::filesystem::exists(kCifar / "data_batch_1.bin"))
-      GTEST_SKIP() << "CIFAR-10 not found at " << kCifar << " (see /work/shared/data/README.md)";
+      GTEST_SKIP() << "CIFAR-10 not found at " << kCifar << " (see ../shared/data/README.md)";
     registry.load_directory(GOS_PLUGIN_DIR);
   }
   PluginRegistry registry;

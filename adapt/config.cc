@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "framework/text.h"
+#include "framework/toml_input.h"
 
 namespace gos::adapt {
 namespace {
@@ -102,8 +103,8 @@ void apply_override(toml::table& adapt, const std::string& text) {
   const std::string value = text.substr(equals + 1);
   toml::table parsed;
   try {
-    parsed = toml::parse("v = " + value);
-  } catch (const toml::parse_error&) {
+    parsed = parse_toml("v = " + value, kOverrideSource);
+  } catch (const Error&) {
     parsed = toml::table{{"v", value}};
   }
   // Nodes made here carry no source position, which marks them as overrides.
@@ -185,12 +186,7 @@ ParamSchema adapt_schema() {
 
 AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
                                const std::vector<std::string>& overrides) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw Error(fmt::format("{}: {}", location_of(e.source(), source).to_string(), e.description()));
-  }
+  toml::table root = parse_toml(text, source);
   for (auto&& [key, node] : root)
     if (key.str() != "adapt")
       throw Error(fmt::format("{}: unknown table or key '{}'; an adapt file holds one [adapt] table",

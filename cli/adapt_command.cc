@@ -21,6 +21,7 @@ int adapt_command(const Args& args) {
   adapt::AdaptOptions options;
   bool quiet = false;
   bool validate = false;
+  bool dry_run = false;  // its own variable: two switches on one bool reset each other
   po::options_description description("Options");
   description.add_options()
       ("set", po::value(&overrides)->composing(), "override a key of [adapt]: key=value (repeatable)")
@@ -28,7 +29,7 @@ int adapt_command(const Args& args) {
       ("resume", po::bool_switch(&options.resume), "continue the run recorded in the run directory")
       ("overwrite", po::bool_switch(&options.overwrite), "start over in an existing run directory")
       ("validate", po::bool_switch(&validate), "check the file (and --set values) without running it")
-      ("dry-run", po::bool_switch(&validate), "same as --validate")
+      ("dry-run", po::bool_switch(&dry_run), "same as --validate")
       ("plugin-path", po::value(&plugin_paths)->composing(), "extra plugin directory (repeatable)")
       ("quiet,q", po::bool_switch(&quiet), "no progress lines");
   if (!parse_command_line(
@@ -39,6 +40,7 @@ int adapt_command(const Args& args) {
           "checkpoints and adapted.pt into the run directory.\nA killed run continues with --resume. See "
           "docs/ADAPT.md."))
     return 0;
+  validate = validate || dry_run;
   if (file.empty()) throw po::error("missing the FILE argument (an adapt experiment, e.g. experiments/adapt/quick.toml)");
   if (options.resume && options.overwrite) throw po::error("--resume and --overwrite exclude each other");
   const adapt::AdaptConfig config = adapt::load_adapt_config(file, overrides);

@@ -65,6 +65,7 @@ std::string latency_trend_chart(const adapt::AdaptRecord& run) {
   options.height = 300;
   options.title = "Model latency after each iteration";
   options.x_label = "iteration";
+  options.x_integer_ticks = true;
   options.y_label = "latency (ms)";
   return svg::render_chart(options, {latency});
 }

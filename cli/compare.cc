@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <toml++/toml.h>
 
 #include "framework/error.h"
 #include "framework/results.h"
 #include "framework/svg_chart.h"
+#include "framework/toml_input.h"
 
 namespace gos::compare {
 
@@ -19,9 +19,9 @@ RunCurve load_run(const std::filesystem::path& file) {
   run.seed = results.metadata.seed;
   toml::table config;
   try {
-    config = toml::parse(results.metadata.config_toml, file.string() + " (experiment_toml)");
-  } catch (const toml::parse_error& e) {
-    throw Error(fmt::format("{}: the stored experiment is not valid TOML: {}", file.string(), e.description()));
+    config = parse_toml(results.metadata.config_toml, file.string() + " (experiment_toml)");
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: the stored experiment is not valid TOML: {}", file.string(), e.what()));
   }
   const auto strategy = config["strategy"]["plugin"].value<std::string>();
   if (!strategy) throw Error(fmt::format("{}: the stored experiment has no [strategy] plugin", file.string()));
@@ -110,16 +110,32 @@ std::string render_svg(const std::vector<RunCurve>& runs) {
   constexpr int kSteps = 200;
   std::vector<double> grid;
   for (int i = 0; i <= kSteps; ++i) grid.push_back(max_evaluations * i / kSteps);
-  std::vector<svg::Series> series;
-  for (const StrategySummary& summary : summarize(runs, grid))
-    series.push_back({fmt::format("{} ({} runs)", summary.strategy, summary.runs), svg::palette(series.size()),
-                      svg::SeriesStyle::kLine, grid, summary.mean, {}});
+  // Bands (mean ± one standard deviation over seeds) first, so that every
+  // mean line is drawn over them.
+  const std::vector<StrategySummary> summaries = summarize(runs, grid);
+  std::vector<svg::Series> bands, lines;
+  for (size_t g = 0; g < summaries.size(); ++g) {
+    const StrategySummary& summary = summaries[g];
+    const char* colour = svg::palette(g);
+    if (summary.runs > 1) {
+      svg::Series band{"", colour, svg::SeriesStyle::kBand, grid, {}, {}};
+      for (size_t i = 0; i < grid.size(); ++i) band.y.push_back(summary.mean[i] + summary.stddev[i]);
+      for (size_t i = grid.size(); i-- > 0;) {
+        band.x.push_back(grid[i]);
+        band.y.push_back(summary.mean[i] - summary.stddev[i]);
+      }
+      bands.push_back(std::move(band));
+    }
+    lines.push_back({fmt::format("{} ({} runs)", summary.strategy, summary.runs), colour, svg::SeriesStyle::kLine,
+                     grid, summary.mean, {}});
+  }
+  bands.insert(bands.end(), lines.begin(), lines.end());
   svg::ChartOptions options;
   options.width = 720;
   options.height = 440;
   options.x_label = "evaluations";
-  options.y_label = "hypervolume (mean over seeds)";
-  return svg::render_chart(options, series);
+  options.y_label = "hypervolume: mean over seeds, band ± 1 sd";
+  return svg::render_chart(options, bands);
 }
 
 }  // namespace gos::compare

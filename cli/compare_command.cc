@@ -24,9 +24,9 @@ int compare_command(const Args& args) {
       "budget", po::value(&budgets)->multitoken()->composing(),
       "evaluation budgets for the table (repeatable); default: evenly spaced up to the shortest run")(
       "budget-count", po::value(&budget_count)->default_value(5), "number of evenly spaced default budgets")(
-      "svg", po::value(&svg_path)->default_value(svg_path), "SVG plot of hypervolume vs evaluations");
+      "output,o", po::value(&svg_path)->default_value(svg_path), "SVG plot of hypervolume vs evaluations");
   po::options_description hidden;
-  hidden.add_options()("files", po::value(&files)->multitoken());
+  hidden.add_options()("files", po::value(&files)->multitoken())("svg", po::value(&svg_path), "old name of --output");
   po::options_description all;
   all.add(options).add(hidden);
   po::positional_options_description positional;

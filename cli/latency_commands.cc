@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/parse.h"
 #include "framework/config.h"
 #include "framework/device.h"
 #include "framework/error.h"
@@ -100,6 +101,7 @@ int lut_build(const Args& args) {
   int64_t models = 200, overhead_models = 20;
   uint64_t seed = 1;
   std::string output;
+  bool overwrite = false;
   po::options_description options("Options");
   add_setup_options(options, setup_args);
   options.add_options()
@@ -107,10 +109,12 @@ int lut_build(const Args& args) {
       ("overhead-models", po::value(&overhead_models)->default_value(overhead_models),
        "models measured whole to estimate the per-model overhead")
       ("seed", po::value(&seed)->default_value(seed), "seed of the model sampling")
-      ("output,o", po::value(&output)->required(), "lookup table to write (HDF5)");
+      ("output,o", po::value(&output)->required(), "lookup table to write (HDF5)")
+      ("overwrite", po::bool_switch(&overwrite), "replace an existing file");
   if (!parse(args, options, "Usage: gos lut build -o LUT.h5 [options]\n\nProfiles every distinct kernel of sampled "
                             "models on the device into a lookup table."))
     return 0;
+  refuse_to_replace(output, overwrite);  // before minutes of measuring, not after
   Setup setup = make_setup(setup_args, true);
   Rng rng(seed);
   const auto start = std::chrono::steady_clock::now();
@@ -129,15 +133,18 @@ int latency_dataset(const Args& args) {
   int64_t count = 500;
   uint64_t seed = 1;
   std::string output;
+  bool overwrite = false;
   po::options_description options("Options");
   add_setup_options(options, setup_args);
   options.add_options()
       ("count", po::value(&count)->default_value(count), "number of sampled models to measure")
       ("seed", po::value(&seed)->default_value(seed), "seed of the model sampling")
-      ("output,o", po::value(&output)->required(), "dataset to write (HDF5)");
+      ("output,o", po::value(&output)->required(), "dataset to write (HDF5)")
+      ("overwrite", po::bool_switch(&overwrite), "replace an existing file");
   if (!parse(args, options, "Usage: gos latency dataset -o DATA.h5 [options]\n\nMeasures sampled models of a "
                             "search space on a device."))
     return 0;
+  refuse_to_replace(output, overwrite);  // before minutes of measuring, not after
   Setup setup = make_setup(setup_args, true);
   LatencyDataset dataset;
   dataset.space = setup.space->describe();
@@ -173,6 +180,7 @@ int latency_train(const Args& args) {
   SetupArgs setup_args;
   std::vector<std::string> dataset_files;
   std::string output;
+  bool overwrite = false;
   std::vector<std::string> hardware;
   int64_t holdout_every = 5;
   PredictorTraining training;
@@ -185,13 +193,16 @@ int latency_train(const Args& args) {
       ("holdout-every", po::value(&holdout_every)->default_value(holdout_every),
        "every N-th model is held out for 'gos latency eval' (0: train on all)")
       ("epochs", po::value(&training.epochs)->default_value(training.epochs), "full-batch training epochs")
-      ("learning-rate", po::value(&training.learning_rate)->default_value(training.learning_rate), "Adam step size")
+      ("learning-rate", po::value(&training.learning_rate)->default_value(training.learning_rate, shortest(training.learning_rate)),
+       "Adam step size")
       ("hidden", po::value(&training.hidden)->multitoken(), "hidden layer widths (default 64 64)")
       ("seed", po::value(&training.seed)->default_value(training.seed), "seed of the weight initialisation")
-      ("output,o", po::value(&output)->required(), "predictor to write (HDF5)");
+      ("output,o", po::value(&output)->required(), "predictor to write (HDF5)")
+      ("overwrite", po::bool_switch(&overwrite), "replace an existing file");
   if (!parse(args, options, "Usage: gos latency train --dataset DATA.h5 -o PREDICTOR.h5 [options]\n\nFits the "
                             "per-kernel MLP latency predictor on the non-held-out models."))
     return 0;
+  refuse_to_replace(output, overwrite);  // before minutes of measuring, not after
   Setup setup = make_setup(setup_args, false);
   std::vector<LatencyDataset> datasets;
   for (const std::string& file : dataset_files) {
@@ -359,27 +370,42 @@ int latency_repeat(const Args& args) {
   return 0;
 }
 
-int dispatch(const Args& args, const std::string& command,
-             const std::vector<std::pair<std::string, int (*)(const Args&)>>& subcommands) {
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  int (*run)(const Args&);
+};
+
+int dispatch(const Args& args, const std::string& command, const std::vector<Subcommand>& subcommands) {
   std::vector<std::string> names;
-  for (const auto& [name, run] : subcommands) names.push_back(name);
+  for (const Subcommand& sub : subcommands) names.push_back(sub.name);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << fmt::format("Usage: gos {} SUBCOMMAND [options]; subcommands: {}\n", command, fmt::join(names, ", "));
+    std::ostream& out = args.empty() ? std::cerr : std::cout;
+    out << fmt::format("Usage: gos {} SUBCOMMAND [options]\n\nSubcommands:\n", command);
+    for (const Subcommand& sub : subcommands) out << fmt::format("  {:<10} {}\n", sub.name, sub.summary);
+    out << fmt::format("\nRun 'gos {} SUBCOMMAND --help' for the options of a subcommand.\n", command);
     return args.empty() ? 2 : 0;
   }
-  for (const auto& [name, run] : subcommands)
-    if (args[0] == name) return run(Args(args.begin() + 1, args.end()));
-  throw po::error(fmt::format("unknown subcommand '{}'; valid: {}", args[0], fmt::join(names, ", ")));
+  for (const Subcommand& sub : subcommands)
+    if (args[0] == sub.name) return sub.run(Args(args.begin() + 1, args.end()));
+  throw po::error(fmt::format("unknown subcommand '{}'{}; valid: {}", args[0], did_you_mean(args[0], names),
+                              fmt::join(names, ", ")));
 }
 
 }  // namespace
 
-int lut_command(const Args& args) { return dispatch(args, "lut", {{"build", lut_build}}); }
+int lut_command(const Args& args) {
+  return dispatch(args, "lut",
+                  {{"build", "profile the kernels of sampled models on a device into a lookup table (HDF5)", lut_build}});
+}
 
 int latency_command(const Args& args) {
-  return dispatch(args, "latency",
-                  {{"dataset", latency_dataset}, {"train", latency_train}, {"eval", latency_eval},
-                   {"repeat", latency_repeat}});
+  return dispatch(
+      args, "latency",
+      {{"dataset", "measure sampled models end to end on a device into a dataset (HDF5)", latency_dataset},
+       {"train", "train a kernel-level latency predictor (MLP) on datasets", latency_train},
+       {"eval", "judge a lookup table and/or predictor against a dataset's measurements", latency_eval},
+       {"repeat", "measure one model repeatedly and report the spread of its medians", latency_repeat}});
 }
 
 }  // namespace gos::cli

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/parse.h"
 #include "cli/torch_commands.h"
 #include "framework/error.h"
 #include "framework/runner.h"
@@ -65,7 +66,9 @@ void print_usage(std::ostream& out) {
     out << "\nNot in this build (they need LibTorch; rebuild with GOS_WITH_TORCH=ON):\n";
     for (const Command* command : missing) out << fmt::format("  {:<11} {}\n", command->name, command->summary);
   }
-  out << "\nRun 'gos COMMAND --help' for the options of a command.\n"
+  out << "\nRun 'gos COMMAND --help' (or 'gos help COMMAND') for the options of a command;\n"
+      << "'gos --version' prints the version. Exit codes: 0 success, 1 an error in the input or\n"
+      << "the run (the message names it), 2 a usage error, 3 an internal error (docs/CLI.md).\n"
       << "Plugins are loaded from the 'plugins' directory next to the gos binary (../lib/gos/plugins\n"
       << "once installed), from GOS_PLUGIN_PATH (colon-separated), and from [plugins] paths in\n"
       << "experiment files.\n";
@@ -75,7 +78,7 @@ int run(const Command& command, const std::string& name, const Args& args) {
   try {
     return command.run(args);
   } catch (const boost::program_options::error& e) {
-    std::cerr << "gos " << name << ": " << e.what() << "\nRun 'gos " << name << " --help' for usage.\n";
+    std::cerr << "gos " << name << ": " << describe_usage_error(e) << "\nRun 'gos " << name << " --help' for usage.\n";
     return 2;
   } catch (const gos::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
@@ -95,7 +98,9 @@ int main(int argc, char** argv) {
     print_usage(std::cerr);
     return 2;
   }
-  const std::string name = argv[1];
+  // `gos help CMD` is `gos CMD --help`.
+  const bool help_for_command = std::string_view(argv[1]) == "help" && argc > 2;
+  const std::string name = help_for_command ? argv[2] : argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     print_usage(std::cout);
     return 0;
@@ -104,7 +109,7 @@ int main(int argc, char** argv) {
     std::cout << "gos " << gos::gos_version() << " (" << gos::gos_git_commit() << ")\n";
     return 0;
   }
-  const Args args(argv + 2, argv + argc);
+  const Args args = help_for_command ? Args{"--help"} : Args(argv + 2, argv + argc);
   std::vector<std::string> names;
   for (const auto* list : {&commands(), &internal_commands()})
     for (const Command& command : *list)

@@ -2,8 +2,10 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/parse.h"
@@ -28,7 +30,7 @@ bool parse_model_args(const Args& args, po::options_description& options, std::s
 
 void add_zoo_options(po::options_description& options, ZooOptions& zoo, bool& imagenet_stem) {
   options.add_options()
-      ("width", po::value(&zoo.width)->default_value(1.0), "channel multiplier (resnet18; inception_v3: k/16)")
+      ("width", po::value(&zoo.width)->default_value(1.0, "1"), "channel multiplier (resnet18; inception_v3: k/16)")
       ("classes", po::value(&zoo.classes)->default_value(10), "output classes")
       ("imagenet-stem", po::bool_switch(&imagenet_stem), "ImageNet stem and input size instead of the CIFAR-size stem");
 }
@@ -47,21 +49,26 @@ int profile_command(const Args& args) {
   ProfileOptions options;
   int64_t batch = 1;
   size_t top = 0;
+  double tolerance = 25;
   po::options_description description("Options");
   add_zoo_options(description, zoo, imagenet_stem);
   description.add_options()
       ("batch", po::value(&batch)->default_value(1), "batch size of the profiled input")
-      ("threads", po::value(&options.threads)->default_value(0), "LibTorch threads; 0 = LibTorch's default")
+      ("threads", po::value(&options.threads)->default_value(0), "LibTorch threads; 0 = all hardware threads")
       ("warmup", po::value(&options.warmup)->default_value(3), "untimed runs before timing each slot")
       ("repeats", po::value(&options.repeats)->default_value(15), "timed runs per slot; the median is reported")
       ("cpu-time", po::bool_switch(&options.cpu_time), "time with process CPU time (work) instead of wall clock")
-      ("top", po::value(&top)->default_value(0), "print only the N most inefficient slots (0 = all)");
+      ("top", po::value(&top)->default_value(0), "print only the N most inefficient slots (0 = all)")
+      ("tolerance", po::value(&tolerance)->default_value(25.0, "25"),
+       "warn when the per-slot sum and the whole model differ by more than this many percent");
   if (!parse_model_args(args, description, name,
                         "Usage: gos profile MODEL [options]\n\nTimes every slot of a zoo model alone on this CPU "
                         "(median of repeats after warm-up)\nand the whole model, and ranks the slots by "
                         "inefficiency score\n(docs/MODELS.md)."))
     return 0;
   if (batch < 1) throw Error("--batch must be at least 1");
+  // One meaning of --threads 0 across commands (as `gos train`): every hardware thread.
+  if (options.threads == 0) options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   zoo.cifar_stem = !imagenet_stem;
   auto model = make_zoo_model(name, zoo);
   Shape input = model->example_input();
@@ -89,6 +96,11 @@ int profile_command(const Args& args) {
       "(shares are of the per-slot sum; the difference is the joins between slots - residual adds,\n"
       "concatenations - plus per-call overhead and cache effects of running slots alone).\n",
       profile.slots.size(), flops / 1e6, profile.slots_sum_ms, profile.whole_ms, difference);
+  if (!(std::abs(difference) <= tolerance))
+    std::cerr << fmt::format("warning: the per-slot sum is {:+.1f}% off the whole model, more than --tolerance {}%; "
+                             "slot shares may not reflect the whole model (more --repeats, --cpu-time or a quieter "
+                             "machine help)\n",
+                             difference, tolerance);
   return 0;
 }
 
@@ -113,14 +125,14 @@ int train_command(const Args& args) {
       ("eval-subset", po::value(&config.eval_subset)->default_value(0), "held-out images (seeded draw); 0 = all")
       ("holdout", po::value(&config.holdout)->default_value(0), "hold out N training images instead of eval files")
       ("optimizer", po::value(&config.optimizer)->default_value("sgd"), "sgd (momentum, cosine) or adam")
-      ("lr", po::value(&config.learning_rate)->default_value(0.05), "base learning rate")
+      ("learning-rate", po::value(&config.learning_rate)->default_value(0.05, "0.05"), "base learning rate")
       ("epochs", po::value(&config.epochs)->default_value(1), "epochs")
       ("steps", po::value(&config.steps)->default_value(0), "exact number of steps instead of epochs when > 0")
       ("batch-size", po::value(&config.batch_size)->default_value(128), "minibatch size")
       ("seed", po::value(&config.seed)->default_value(0), "seed")
       ("threads", po::value(&config.threads)->default_value(0), "LibTorch threads; 0 = all hardware threads")
       ("no-augment", po::bool_switch(&no_augment), "no random crop and flip")
-      ("quiet", po::bool_switch(&quiet), "no progress bar")
+      ("quiet,q", po::bool_switch(&quiet), "no progress bar")
       ("checkpoint", po::value(&config.checkpoint), "checkpoint written after every epoch")
       ("resume", po::value(&resume), "start from this checkpoint (of the same model)")
       ("export", po::value(&export_path), "write the trained model as TorchScript to this file");

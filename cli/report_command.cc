@@ -9,10 +9,32 @@
 #include "cli/commands.h"
 #include "cli/parse.h"
 #include "framework/error.h"
+#include "framework/results.h"
 
 namespace po = boost::program_options;
 
 namespace gos::cli {
+namespace {
+
+// What `file` is when it is not an adapt run, so that the message says what
+// to do with it instead of quoting an HDF5 error.
+std::string not_an_adapt_run(const std::filesystem::path& file, const std::string& error) {
+  if (file.extension() == ".toml")
+    return fmt::format("'{}' is an experiment file, not a run; `gos report` reads the run directory that "
+                       "`gos adapt {}` writes (or its adapt.h5)",
+                       file.string(), file.string());
+  try {
+    const RunResults results = read_results(file);
+    return fmt::format("'{}' is a `gos run` results file (experiment '{}', {} evaluations), not a `gos adapt` run; "
+                       "`gos report` reads adapt runs (RUN_DIR or RUN_DIR/adapt.h5). For search results use `gos "
+                       "compare FILE` or `gos show --results FILE --index N`, or read it as docs/RESULTS.md shows",
+                       file.string(), results.metadata.experiment_name, results.evaluations.size());
+  } catch (const Error&) {
+    return error;  // neither kind: the adapt reader's own message names the file and the problem
+  }
+}
+
+}  // namespace
 
 int report_command(const Args& args) {
   std::string run;
@@ -35,7 +57,12 @@ int report_command(const Args& args) {
   if (run.empty()) throw Error("gos report: give the run directory or its adapt.h5 (see gos report --help)");
   report_options.dot_program = dot;
   const std::filesystem::path file = report::adapt_file(run);
-  const adapt::AdaptRecord record = adapt::read_adapt_file(file);
+  adapt::AdaptRecord record;
+  try {
+    record = adapt::read_adapt_file(file);
+  } catch (const Error& e) {
+    throw Error(not_an_adapt_run(file, e.what()));
+  }
   const std::filesystem::path target =
       output.empty() ? file.parent_path() / "report.html" : std::filesystem::path(output);
   std::ofstream out(target);

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <filesystem>
+#include <sstream>
 #include <string_view>
 
 #include "framework/error.h"
+#include "framework/text.h"
 
 namespace gos::sweep {
 namespace {
@@ -40,6 +43,76 @@ std::vector<uint64_t> parse_seeds(const std::string& text) {
     rest = rest.substr(comma + 1);
   }
   return seeds;
+}
+
+SweepTable read_sweep_table(const toml::table& root, const std::string& file) {
+  SweepTable table;
+  const toml::node* sweep_node = root.get("sweep");
+  if (!sweep_node) return table;
+  auto where = [&](const toml::node& node) {
+    return fmt::format("{}:{}:{}", file, node.source().begin.line, node.source().begin.column);
+  };
+  const toml::table* sweep = sweep_node->as_table();
+  if (!sweep) throw Error(fmt::format("{}: 'sweep' must be a table ([sweep])", where(*sweep_node)));
+  const std::vector<std::string> keys = {"seeds", "output", "strategies"};
+  for (auto&& [key, node] : *sweep) {
+    const std::string name(key.str());
+    if (name == "seeds") {
+      if (!node.is_string())
+        throw Error(fmt::format("{}: [sweep] seeds must be a string like \"0..9\" or \"1,4,7\"", where(node)));
+      table.seeds = *node.value<std::string>();
+      try {
+        parse_seeds(table.seeds);
+      } catch (const Error& e) {
+        throw Error(fmt::format("{}: [sweep] {}", where(node), e.what()));
+      }
+    } else if (name == "output") {
+      if (!node.is_string()) throw Error(fmt::format("{}: [sweep] output must be a string (a folder)", where(node)));
+      table.output = *node.value<std::string>();
+    } else if (name == "strategies") {
+      if (!node.is_array_of_tables() || node.as_array()->empty())
+        throw Error(fmt::format("{}: [sweep] strategies must be an array of tables ([[sweep.strategies]])",
+                                where(node)));
+      for (const auto& strategy : *node.as_array()) {
+        table.strategies.push_back(*strategy.as_table());
+        table.strategy_lines.push_back(strategy.source().begin.line);
+      }
+    } else {
+      throw Error(fmt::format("{}:{}:{}: [sweep] unknown key '{}'{}; valid keys: {}", file, key.source().begin.line,
+                              key.source().begin.column, name, did_you_mean(name, keys), join(keys, ", ")));
+    }
+  }
+  return table;
+}
+
+Experiment build_sweep_run(const toml::table& root, const toml::table& strategy, int64_t strategy_line,
+                           uint64_t seed, const std::string& output, const std::string& file,
+                           const std::vector<std::string>& overrides, PluginRegistry& registry) {
+  // The source name of the generated text, stripped from its errors: its
+  // line numbers mean nothing to the user. The base file is validated with
+  // its own lines first, so an error here comes from the strategy table,
+  // whose place in the file is known.
+  constexpr std::string_view kVariantSource = "sweep-variant";
+  toml::table variant = root;
+  variant.erase("sweep");
+  variant.insert_or_assign("strategy", strategy);
+  if (!variant["experiment"].as_table()) throw Error(fmt::format("{}: missing required section [experiment]", file));
+  variant["experiment"].as_table()->insert_or_assign("seed", static_cast<int64_t>(seed));
+  variant["experiment"].as_table()->insert_or_assign("output", output);
+  std::ostringstream text;
+  text << variant;
+  const std::filesystem::path parent = std::filesystem::path(file).parent_path();
+  try {
+    return build_experiment(
+        parse_experiment(text.str(), std::string(kVariantSource), parent.empty() ? "." : parent, overrides, registry),
+        registry);
+  } catch (const Error& e) {
+    std::string message = e.what();
+    if (message.starts_with(kVariantSource)) message = message.substr(message.find(' ') + 1);
+    const std::string plugin = strategy["plugin"].value<std::string>().value_or("strategy");
+    throw Error(fmt::format("{}:{}: [[sweep.strategies]] '{}' (seed {}): {}", file, strategy_line, plugin, seed,
+                            message));
+  }
 }
 
 }  // namespace gos::sweep

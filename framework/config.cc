@@ -8,11 +8,11 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "framework/plugin_registry.h"
 #include "framework/rng.h"
 #include "framework/text.h"
+#include "framework/toml_input.h"
 
 namespace gos {
 namespace {
@@ -45,7 +45,8 @@ std::string type_name(const toml::node& node) {
 
 class Validator {
  public:
-  Validator(std::string file, PluginRegistry& registry) : file_(std::move(file)), registry_(registry) {}
+  Validator(std::string file, std::filesystem::path base_dir, PluginRegistry& registry)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)), registry_(registry) {}
 
   [[noreturn]] void fail(const SourceLocation& where, const std::string& section, const std::string& message) const {
     throw Error(fmt::format("{}: [{}] {}", where.to_string(), section, message));
@@ -149,7 +150,7 @@ class Validator {
         auto v = node.value_exact<std::string>();
         if (!v) wrong_type();
         check_choice(*v);
-        return *v;
+        return spec.is_path ? resolve_path(*v, node) : *v;
       }
       case ParamType::kIntList:
       case ParamType::kRealList:
@@ -174,7 +175,7 @@ class Validator {
             auto v = element.value_exact<std::string>();
             if (!v) wrong_type();
             check_choice(*v);
-            strings.push_back(*v);
+            strings.push_back(spec.is_path ? resolve_path(*v, element) : *v);
           }
         }
         if (spec.type == ParamType::kIntList) return ints;
@@ -191,7 +192,15 @@ class Validator {
   }
 
  private:
+  // A path written in the file names a place relative to the file; one from
+  // --set (no source line) or a default stays relative to the working directory.
+  std::string resolve_path(const std::string& value, const toml::node& node) const {
+    if (value.empty() || node.source().begin.line == 0 || std::filesystem::path(value).is_absolute()) return value;
+    return (base_dir_ / value).lexically_normal().string();
+  }
+
   std::string file_;
+  std::filesystem::path base_dir_;
   PluginRegistry& registry_;
 };
 
@@ -240,8 +249,8 @@ void apply_override(toml::table& root, const std::string& text) {
   // The value is read as TOML; a bare word that is not TOML is taken as a string.
   toml::table holder;
   try {
-    holder = toml::parse("v = " + raw);
-  } catch (const toml::parse_error&) {
+    holder = parse_toml("v = " + raw, kOverrideSource);
+  } catch (const Error&) {
     holder = toml::table{{"v", raw}};
   }
   std::vector<std::string> parts;
@@ -322,26 +331,36 @@ toml::table component_to_toml(const ComponentConfig& config) {
   return table;
 }
 
+// The resolved text, and its fingerprint: a hash of it without the output path.
+void set_resolved(ExperimentConfig& config, const toml::table& resolved) {
+  std::ostringstream text_stream;
+  text_stream << resolved;
+  config.resolved_toml = text_stream.str();
+  toml::table fingerprint_table = resolved;
+  fingerprint_table["experiment"].as_table()->erase("output");
+  std::ostringstream fingerprint_stream;
+  fingerprint_stream << fingerprint_table;
+  config.fingerprint = fmt::format("{:016x}", stable_hash(fingerprint_stream.str()));
+}
+
 }  // namespace
 
 ExperimentConfig parse_experiment(std::string_view text, const std::string& source,
                                   const std::filesystem::path& base_dir, const std::vector<std::string>& overrides,
                                   PluginRegistry& registry) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw Error(fmt::format("{}:{}:{}: TOML syntax error: {}", source, e.source().begin.line,
-                            e.source().begin.column, e.description()));
-  }
+  toml::table root = parse_toml(text, source);
   if (root.empty()) throw Error(fmt::format("{}: the experiment file is empty; it needs at least [experiment], "
                                             "[search_space], [strategy] and [[objectives]]",
                                             source));
   for (const std::string& override_text : overrides) apply_override(root, override_text);
 
-  Validator validator(source, registry);
+  Validator validator(source, base_dir, registry);
   for (auto&& [key, node] : root) {
     const std::string name(key.str());
+    if (name == "adapt")
+      throw Error(fmt::format("{}: this is a `gos adapt` file ([adapt] table, docs/ADAPT.md), not a search "
+                              "experiment: run it with `gos adapt {}`; `gos validate` checks it too",
+                              location_of(key, source).to_string(), source));
     if (std::find(kSections.begin(), kSections.end(), name) == kSections.end())
       throw Error(fmt::format("{}: unknown top-level key '{}'{}; valid sections: {}",
                               location_of(key, source).to_string(), name, did_you_mean(name, kSections),
@@ -411,11 +430,13 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
     const std::string section_name = fmt::format("objectives[{}]", i);
     ObjectiveConfig objective;
     objective.component = validator.component_from(table, PluginKind::kObjective, section_name, kObjectiveKeys);
-    toml::table role_table;
-    for (const std::string& key : kObjectiveKeys)
-      if (const toml::node* node = table.get(key)) role_table.insert(key, *node);
-    // Re-validate the role keys with their own schema (locations come from the copies).
-    const auto role = validator.validate_table(role_table, role_schema, section_name, {});
+    // The role keys with their own schema, on the file's own table so that
+    // errors keep their line and column (toml++ copies lose them).
+    std::vector<std::string> plugin_keys;
+    for (auto&& [key, node] : table)
+      if (std::find(kObjectiveKeys.begin(), kObjectiveKeys.end(), key.str()) == kObjectiveKeys.end())
+        plugin_keys.emplace_back(key.str());
+    const auto role = validator.validate_table(table, role_schema, section_name, plugin_keys);
     objective.role.name = role->get_string("name");
     if (role->has("direction"))
       objective.direction =
@@ -453,6 +474,7 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
                                             size));
     }
     config.indicators.igd = indicators->get_bool("igd");
+    config.indicators.igd_location = indicators->location("igd");
     config.indicators.igd_points = indicators->get_int("igd_points");
   }
 
@@ -472,15 +494,22 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
   }
   resolved.insert("objectives", std::move(resolved_objectives));
   if (indicators) resolved.insert("indicators", to_toml(*indicators));
-  std::ostringstream text_stream;
-  text_stream << resolved;
-  config.resolved_toml = text_stream.str();
-  toml::table fingerprint_table = resolved;
-  fingerprint_table["experiment"].as_table()->erase("output");
-  std::ostringstream fingerprint_stream;
-  fingerprint_stream << fingerprint_table;
-  config.fingerprint = fmt::format("{:016x}", stable_hash(fingerprint_stream.str()));
+  set_resolved(config, resolved);
   return config;
+}
+
+void resolve_objective_roles(ExperimentConfig& config, const std::vector<ObjectiveRole>& roles) {
+  toml::table resolved = parse_toml(config.resolved_toml, config.source + " (resolved)");
+  toml::array* objectives = resolved["objectives"].as_array();
+  if (!objectives || objectives->size() != roles.size())
+    throw std::logic_error("resolve_objective_roles: one role per [[objectives]] table expected");
+  for (size_t i = 0; i < roles.size(); ++i) {
+    toml::table& table = *objectives->get(i)->as_table();
+    table.insert_or_assign("name", roles[i].name);
+    table.insert_or_assign("direction", std::string(to_string(roles[i].direction)));
+    table.insert_or_assign("optimize", roles[i].optimize);
+  }
+  set_resolved(config, resolved);
 }
 
 ExperimentConfig load_experiment(const std::filesystem::path& file, const std::vector<std::string>& overrides,

@@ -8,7 +8,11 @@
 //   [mutator]      optional; replaces the search space's default mutator
 //   [[objectives]] plugin = "...", plus name / direction / max / min / optimize
 //   [indicators]   optional; reference_point = [..], igd = true, igd_points
-//   [sweep]        optional; read by `gos sweep` only, ignored here
+//   [sweep]        optional; read by `gos sweep` (and checked by `gos validate`), ignored here
+//
+// Input paths in plugin tables (ParamSchema::path()) and [plugins] paths are
+// relative to the experiment file; the output is relative to the working
+// directory, as `-o` is. Full reference: docs/EXPERIMENTS.md.
 //
 // Every key is checked against the plugin's schema; unknown keys are errors.
 // `overrides` are "path.to.key=value" strings (the CLI's --set), applied to the
@@ -38,6 +42,7 @@ struct IndicatorConfig {
   std::vector<double> reference_point;  // one per optimised objective; empty: no hypervolume
   bool igd = false;                     // IGD against SearchSpace::known_front
   int64_t igd_points = 1000;            // size of the known front requested for IGD
+  SourceLocation igd_location;          // where `igd` was set, for errors found when the space is built
 };
 
 struct ExperimentConfig {
@@ -68,5 +73,12 @@ ExperimentConfig load_experiment(const std::filesystem::path& file, const std::v
 ExperimentConfig parse_experiment(std::string_view text, const std::string& source,
                                   const std::filesystem::path& base_dir, const std::vector<std::string>& overrides,
                                   PluginRegistry& registry);
+
+// Writes each objective's resolved role (name, direction, optimize; the
+// plugin's defaults where the file left them out) into resolved_toml, so that
+// the stored experiment and `gos validate --print` hold every key, and
+// recomputes the fingerprint. build_experiment calls it once the objective
+// plugins exist; `roles` holds one entry per [[objectives]] table.
+void resolve_objective_roles(ExperimentConfig& config, const std::vector<ObjectiveRole>& roles);
 
 }  // namespace gos

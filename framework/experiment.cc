@@ -8,6 +8,24 @@
 
 namespace gos {
 
+std::vector<double> known_front_for_igd(const ExperimentConfig& config, const SearchSpace& space, size_t optimized) {
+  std::vector<double> front;
+  if (!config.indicators.igd) return front;
+  const std::string where = config.indicators.igd_location.to_string();
+  for (const auto& point : space.known_front(static_cast<size_t>(config.indicators.igd_points))) {
+    if (point.size() != optimized)
+      throw Error(fmt::format("{}: [indicators] igd = true: search space '{}' has a known front of {} objectives but "
+                              "the experiment optimises {}; IGD needs the space's function metrics as objectives",
+                              where, config.search_space.plugin, point.size(), optimized));
+    front.insert(front.end(), point.begin(), point.end());
+  }
+  if (front.empty())
+    throw Error(fmt::format("{}: [indicators] igd = true, but search space '{}' has no known Pareto front (only test "
+                            "problems have one); remove igd",
+                            where, config.search_space.plugin));
+  return front;
+}
+
 Experiment build_experiment(ExperimentConfig config, PluginRegistry& registry) {
   Experiment experiment;
   experiment.space = registry.create<SearchSpace>(config.search_space, PluginKind::kSearchSpace);
@@ -37,6 +55,10 @@ Experiment build_experiment(ExperimentConfig config, PluginRegistry& registry) {
     experiment.objectives.push_back(std::move(objective));
     experiment.roles.push_back(std::move(role));
   }
+  size_t optimized = 0;
+  for (const ObjectiveRole& role : experiment.roles) optimized += role.optimize ? 1 : 0;
+  known_front_for_igd(config, *experiment.space, optimized);
+  resolve_objective_roles(config, experiment.roles);
   experiment.config = std::move(config);
   return experiment;
 }

@@ -26,4 +26,11 @@ struct Experiment {
 // registry must outlive the experiment: it holds the plugin libraries.
 Experiment build_experiment(ExperimentConfig config, PluginRegistry& registry);
 
+// The flattened known Pareto front (minimisation form, `optimized` values per
+// point) that [indicators] igd compares against; empty when igd is off.
+// Throws gos::Error at the `igd` key when the space has no known front or
+// one of another dimension. build_experiment calls it so that validate
+// catches what run would.
+std::vector<double> known_front_for_igd(const ExperimentConfig& config, const SearchSpace& space, size_t optimized);
+
 }  // namespace gos

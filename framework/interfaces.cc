@@ -50,6 +50,21 @@ std::vector<std::string> metric_names() {
   return names;
 }
 
+std::string format_metric_value(Metric metric, double value) {
+  if (std::isnan(value)) return "n/a";
+  switch (metric) {
+    case Metric::kValidAccuracy:
+    case Metric::kTestAccuracy: return fmt::format("{:.2f} %", value);
+    case Metric::kLatency: return fmt::format("{:.4g} ms", value);
+    case Metric::kTrainTime: return fmt::format("{:.4g} s", value);
+    case Metric::kParameters:
+      return value >= 1e6 ? fmt::format("{:.4g} M", value / 1e6) : fmt::format("{:.0f}", value);
+    case Metric::kFlops: return fmt::format("{:.4g} MFLOPs", value / 1e6);
+    case Metric::kFunctionValue: break;
+  }
+  return fmt::format("{:.6g}", value);
+}
+
 std::string MetricKey::to_string() const {
   return on.empty() ? std::string(gos::to_string(metric)) : fmt::format("{}({})", gos::to_string(metric), on);
 }

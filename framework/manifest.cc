@@ -7,6 +7,8 @@
 #include <system_error>
 #include <toml++/toml.h>
 
+#include "framework/toml_input.h"
+
 namespace gos {
 namespace {
 
@@ -117,6 +119,7 @@ std::string format_manifest(const PluginManifest& manifest) {
     if (!spec.choices.empty()) entry.insert("choices", to_array(spec.choices));
     if (spec.type == ParamType::kComponent) entry.insert("component_kind", to_string(spec.component_kind));
     if (spec.optional) entry.insert("optional", true);
+    if (spec.is_path) entry.insert("path", true);
     parameters.push_back(std::move(entry));
   }
   root.insert("parameters", std::move(parameters));
@@ -128,9 +131,9 @@ std::string format_manifest(const PluginManifest& manifest) {
 PluginManifest parse_manifest(std::string_view text, const std::string& source) {
   toml::table root;
   try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    throw Error(fmt::format("plugin manifest '{}' is not valid TOML: {}", source, e.description()));
+    root = parse_toml(text, source);
+  } catch (const Error& e) {
+    throw Error(fmt::format("plugin manifest '{}' is not valid TOML: {}", source, e.what()));
   }
   const Reader reader(root, source, "");
   if (reader.get<int64_t>("format") != kManifestFormat) throw reader.error("format", "is not a known format");
@@ -167,6 +170,7 @@ PluginManifest parse_manifest(std::string_view text, const std::string& source) 
     spec.max = entry.maybe<double>("max");
     if ((*table)["choices"]) spec.choices = entry.list<std::string>("choices");
     spec.optional = entry.maybe<bool>("optional").value_or(false);
+    spec.is_path = entry.maybe<bool>("path").value_or(false);
     manifest.schema.declare(std::move(spec));
   }
   return manifest;

@@ -34,6 +34,7 @@ PluginManifest example() {
       .component("device", PluginKind::kDevice, "cpu", "the device")
       .component("model", PluginKind::kLatencyModel, "", "a required nested model")
       .string("file", std::nullopt, "a required file")
+      .path()
       .real("threshold", std::nullopt, 0, 1, "an optional threshold")
       .optional();
   return m;
@@ -61,6 +62,7 @@ TEST(Manifest, SchemaRoundTripsExactly) {
     EXPECT_EQ(a.max, b.max) << a.name;
     EXPECT_EQ(a.choices, b.choices) << a.name;
     EXPECT_EQ(a.optional, b.optional) << a.name;
+    EXPECT_EQ(a.is_path, b.is_path) << a.name;
     EXPECT_EQ(a.describe_type(), b.describe_type()) << a.name;
     ASSERT_EQ(a.default_value.has_value(), b.default_value.has_value()) << a.name;
     if (a.default_value) {

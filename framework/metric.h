@@ -22,6 +22,9 @@ enum class Metric {
 const char* to_string(Metric metric);
 std::optional<Metric> parse_metric(std::string_view text);
 std::vector<std::string> metric_names();
+// A value of the metric with its unit, for people: "94.37 %", "12.35 ms",
+// "1.53 s", "1.234 M" parameters, "184.2 MFLOPs"; NaN as "n/a".
+std::string format_metric_value(Metric metric, double value);
 
 // One answerable query: a metric and what it is measured on.
 struct MetricKey {

@@ -78,6 +78,8 @@ std::string format_value(const ParamValue& value) {
 
 std::string ParamSpec::describe_type() const {
   std::string text = to_string(type);
+  if (is_path) text += type == ParamType::kString ? " (a path, relative to the experiment file)"
+                                                  : " (paths, relative to the experiment file)";
   if (type == ParamType::kComponent) return fmt::format("{} plugin table", gos::to_string(component_kind));
   if (!choices.empty()) return fmt::format("{} (one of: {})", text, fmt::join(choices, ", "));
   if (min || max) {
@@ -154,6 +156,13 @@ ParamSchema& ParamSchema::optional() {
   if (specs_.empty()) throw std::logic_error("optional() before any parameter");
   specs_.back().optional = true;
   specs_.back().default_value.reset();
+  return *this;
+}
+
+ParamSchema& ParamSchema::path() {
+  if (specs_.empty() || (specs_.back().type != ParamType::kString && specs_.back().type != ParamType::kStringList))
+    throw std::logic_error("path() must follow a string or string-list parameter");
+  specs_.back().is_path = true;
   return *this;
 }
 

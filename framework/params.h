@@ -74,6 +74,10 @@ struct ParamSpec {
   std::vector<std::string> choices;         // strings and string lists; empty: any string
   PluginKind component_kind = PluginKind::kSearchSpace;  // for kComponent
   bool optional = false;                    // no default, yet not required
+  // An input file or folder (strings and string lists): a relative value
+  // written in an experiment file is resolved against that file's folder; a
+  // default or a --set value stays relative to the working directory.
+  bool is_path = false;
   std::string describe_type() const;        // "integer in [2, 1000]", "one of {a, b}", ...
 };
 
@@ -96,6 +100,9 @@ class ParamSchema {
   ParamSchema& component(std::string name, PluginKind kind, std::string default_plugin, std::string help);
   // Marks the last declared parameter as optional: it may be absent and has no default.
   ParamSchema& optional();
+  // Marks the last declared string or string-list parameter as an input path
+  // (see ParamSpec::is_path).
+  ParamSchema& path();
   // Declares a parameter from a whole spec (schemas read back from a plugin manifest).
   ParamSchema& declare(ParamSpec spec) { return add(std::move(spec)); }
 

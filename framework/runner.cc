@@ -12,10 +12,12 @@
 #include <optional>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "framework/equivalence_cache.h"
 #include "framework/moo/indicators.h"
 #include "framework/pareto.h"
+#include "framework/progress.h"
 
 #ifndef GOS_GIT_COMMIT
 #define GOS_GIT_COMMIT "unknown"
@@ -109,21 +111,7 @@ class Evaluator {
 class IndicatorRecorder {
  public:
   IndicatorRecorder(const ExperimentConfig& experiment, const SearchSpace& space, size_t optimized)
-      : config_(experiment.indicators) {
-    const IndicatorConfig& config = experiment.indicators;
-    if (!config.igd) return;
-    for (const auto& point : space.known_front(static_cast<size_t>(config.igd_points))) {
-      if (point.size() != optimized)
-        throw Error(fmt::format("{}: [indicators] igd = true: the search space's known front has {} objectives but "
-                                "the experiment optimises {}; IGD needs the space's function metrics as objectives",
-                                experiment.source, point.size(), optimized));
-      true_front_.insert(true_front_.end(), point.begin(), point.end());
-    }
-    if (true_front_.empty())
-      throw Error(fmt::format("{}: [indicators] igd = true, but the search space has no known Pareto front (only "
-                              "test problems have one); remove igd",
-                              experiment.source));
-  }
+      : config_(experiment.indicators), true_front_(known_front_for_igd(experiment, space, optimized)) {}
 
   std::vector<std::pair<std::string, double>> measure(const std::vector<double>& feasible_front,
                                                       size_t optimized) const {
@@ -177,6 +165,7 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
       summary.evaluations = prior.evaluations.size();
       summary.generations = prior.generations.size();
       summary.front_size = prior.front.size();
+      if (!prior.generations.empty()) summary.indicators = prior.generations.back().indicators;
       return summary;
     }
     replay_generations = prior.generations.size();
@@ -222,6 +211,7 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
 
   const auto session_start = std::chrono::steady_clock::now();
   Evaluator evaluator(experiment);
+  ProgressLine progress;
   const Rng master(config.seed);
   try {
     std::vector<std::vector<double>> minimized;  // per evaluation, as told to the strategy
@@ -242,6 +232,7 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
         return std::nullopt;
       }
     };
+    std::unordered_set<std::string> in_archive_offers;    // canonical genomes offered to the archive
     std::vector<EvaluationRecord> all;
     for (int64_t generation = 0;; ++generation) {
       if (config.max_evaluations && all.size() >= static_cast<size_t>(*config.max_evaluations)) break;
@@ -284,11 +275,15 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
         if (record.failed) {
           ++failed_now;
           if (!replayed && options.progress)
-            std::cerr << fmt::format("warning: evaluation {} failed: {}\n", index, record.error);
+            progress.note(fmt::format("warning: evaluation {} failed: {}", index, record.error));
         }
         told.push_back(evaluator.view(genome, record));
         minimized.push_back(told.back().objectives);
-        if (!record.failed) archive.offer(index, told.back().objectives, record.violation);
+        // The front lists each canonical genome once, with its first successful
+        // evaluation; a repeat (cached, or measured again with cache = false) is
+        // recorded as an evaluation but not offered to the archive again.
+        if (!record.failed && in_archive_offers.insert(record.genome).second)
+          archive.offer(index, told.back().objectives, record.violation);
         all.push_back(record);
         records.push_back(std::move(record));
       }
@@ -304,6 +299,7 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
         if (all[id].violation <= 0)
           feasible_front.insert(feasible_front.end(), minimized[id].begin(), minimized[id].end());
       row.indicators = indicators.measure(feasible_front, optimized);
+      summary.indicators = row.indicators;
       row.elapsed_seconds =
           elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
       if (replayed) {
@@ -317,9 +313,9 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
         }
         writer->append(records, row, front, front_values);
         if (options.progress)
-          std::cerr << fmt::format("[{}] generation {:>4}  evaluations {:>7}  front {:>5}  failed {:>3}  {:>8.1f}s\n",
-                                   config.name, generation, all.size(), archive.size(), failed_now,
-                                   row.elapsed_seconds);
+          progress.step(fmt::format("[{}] generation {:>4}  evaluations {:>7}  front {:>5}  failed {:>3}  {:>8.1f}s",
+                                    config.name, generation, all.size(), archive.size(), failed_now,
+                                    row.elapsed_seconds));
       }
       if (options.on_generation) options.on_generation(row);
       ++summary.generations;

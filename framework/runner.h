@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "framework/experiment.h"
 #include "framework/results.h"
@@ -33,7 +35,9 @@ struct RunSummary {
   size_t generations = 0;
   size_t replayed_generations = 0;
   size_t failed = 0;
-  size_t front_size = 0;
+  size_t front_size = 0;  // unique genomes on the Pareto front
+  // The [indicators] of the last generation (hypervolume, igd), when configured.
+  std::vector<std::pair<std::string, double>> indicators;
   bool already_complete = false;
   size_t equivalent_hits = 0;      // evaluations reused through SearchSpace::equivalence_key
   double equivalence_seconds = 0;  // time spent computing exact equivalence keys

@@ -89,11 +89,30 @@ std::vector<double> nice_ticks(double low, double high, int count) {
   }
 }
 
+std::vector<double> integer_ticks(double low, double high, int count) {
+  std::vector<double> ticks = nice_ticks(low, high, count);
+  if (ticks.size() > 1 && ticks[1] - ticks[0] >= 1) return ticks;
+  ticks.clear();
+  for (double tick = std::ceil(low); tick <= high; ++tick) ticks.push_back(tick);
+  if (ticks.empty()) ticks.push_back(std::round(low));
+  return ticks;
+}
+
+double text_width(const std::string& text, double font_size) {
+  // About 0.62 em per character covers the wide letters of sans-serif fonts
+  // (DejaVu Sans averages 0.55 em); UTF-8 continuation bytes are not characters.
+  size_t characters = 0;
+  for (unsigned char c : text) characters += (c & 0xC0) != 0x80;
+  return 0.62 * font_size * static_cast<double>(characters);
+}
+
 std::string render_chart(const ChartOptions& options, const std::vector<Series>& series) {
   bool has_legend = false;
+  double legend_text = 0;
   Range xs, ys;
   for (const Series& s : series) {
     has_legend = has_legend || !s.label.empty();
+    legend_text = std::max(legend_text, text_width(s.label, 12));
     for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
       if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
       xs.add(s.x[i]);
@@ -104,20 +123,25 @@ std::string render_chart(const ChartOptions& options, const std::vector<Series>&
   const Range x_axis = axis_range(xs, options.x_from_zero);
   const Range y_axis = axis_range(ys, options.y_from_zero);
 
-  const double left = 70, right = has_legend ? 170 : 20, top = options.title.empty() ? 20 : 40, bottom = 55;
-  const double plot_w = options.width - left - right, plot_h = options.height - top - bottom;
+  // The legend (marker 30 px, label, margins) decides the right margin; the
+  // chart widens rather than squeezing the plot below its requested share.
+  const double right = has_legend ? std::max(170.0, 14 + 30 + legend_text + 16) : 20;
+  const double left = 70, top = options.title.empty() ? 20 : 40, bottom = 55;
+  const double width = std::max(options.width, left + right + (options.width - left - 170));
+  const double plot_w = width - left - right, plot_h = options.height - top - bottom;
   auto px = [&](double x) { return left + plot_w * (x - x_axis.low) / (x_axis.high - x_axis.low); };
   auto py = [&](double y) { return top + plot_h * (1 - (y - y_axis.low) / (y_axis.high - y_axis.low)); };
 
   std::string out = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      options.width, options.height);
+      width, options.height);
   if (!options.title.empty())
     out += fmt::format("<text x=\"{:.1f}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">{}</text>\n",
                        left + plot_w / 2, xml_escape(options.title));
 
-  const std::vector<double> x_ticks = nice_ticks(x_axis.low, x_axis.high, 6);
+  const std::vector<double> x_ticks =
+      options.x_integer_ticks ? integer_ticks(x_axis.low, x_axis.high, 6) : nice_ticks(x_axis.low, x_axis.high, 6);
   const std::vector<double> y_ticks = nice_ticks(y_axis.low, y_axis.high, 5);
   const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1;
   const double y_step = y_ticks.size() > 1 ? y_ticks[1] - y_ticks[0] : 1;
@@ -142,16 +166,28 @@ std::string render_chart(const ChartOptions& options, const std::vector<Series>&
     out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"#888\">no data</text>\n",
                        left + plot_w / 2, top + plot_h / 2);
 
-  size_t legend_row = 0;
+  // Solid first, then dashes that never repeat each other's rhythm.
+  static constexpr const char* kDashes[] = {"", "8 4", "2 3", "10 3 2 3", "5 5", "1 5", "12 6"};
+  size_t legend_row = 0, line_index = 0;
   for (const Series& s : series) {
     const size_t n = std::min(s.x.size(), s.y.size());
     const bool line = s.style == SeriesStyle::kLine || s.style == SeriesStyle::kLineAndMarkers;
-    const bool markers = s.style != SeriesStyle::kLine;
-    if (line) {
+    const bool markers = s.style != SeriesStyle::kLine && s.style != SeriesStyle::kBand;
+    auto finite_points = [&] {
       std::string points;
       for (size_t i = 0; i < n; ++i)
         if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) points += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.y[i]));
-      out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", s.colour, points);
+      return points;
+    };
+    if (s.style == SeriesStyle::kBand)
+      out += fmt::format("<polygon fill=\"{}\" fill-opacity=\"0.18\" stroke=\"none\" points=\"{}\"/>\n", s.colour,
+                         finite_points());
+    std::string dash;
+    if (line) {
+      const char* pattern = kDashes[line_index++ % std::size(kDashes)];
+      dash = *pattern ? fmt::format(" stroke-dasharray=\"{}\"", pattern) : "";
+      out += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{} points=\"{}\"/>\n", s.colour,
+                         dash, finite_points());
     }
     if (markers) {
       for (size_t i = 0; i < n; ++i) {
@@ -173,7 +209,10 @@ std::string render_chart(const ChartOptions& options, const std::vector<Series>&
       out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"16\" fill=\"{}\">&#9733;</text>\n", lx + 4,
                          ly + 6, s.colour);
     else if (line)
-      out += fmt::format("<path d=\"M{:.1f} {:.1f} h22\" stroke=\"{}\" stroke-width=\"3\"/>\n", lx, ly, s.colour);
+      out += fmt::format("<path d=\"M{:.1f} {:.1f} h22\" stroke=\"{}\" stroke-width=\"3\"{}/>\n", lx, ly, s.colour, dash);
+    else if (s.style == SeriesStyle::kBand)
+      out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"22\" height=\"10\" fill=\"{}\" fill-opacity=\"0.18\"/>\n",
+                         lx, ly - 5, s.colour);
     else
       out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"{}\"/>\n", lx + 11, ly, s.colour);
     out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n", lx + 30, ly + 4, xml_escape(s.label));

@@ -7,7 +7,11 @@
 
 namespace gos::svg {
 
-enum class SeriesStyle { kMarkers, kLine, kLineAndMarkers, kStar };
+// kBand: a filled, translucent area whose outline is the series' points in
+// order (e.g. mean + spread forward, mean - spread backward); list bands
+// before the lines they surround. Line series after the first are dashed,
+// each differently, so lines that coincide stay distinguishable.
+enum class SeriesStyle { kMarkers, kLine, kLineAndMarkers, kStar, kBand };
 
 struct Series {
   std::string label;  // legend text; empty: not in the legend
@@ -28,15 +32,24 @@ struct ChartOptions {
   // otherwise they span the data with a margin.
   bool x_from_zero = true;
   bool y_from_zero = true;
+  // Only whole-number ticks on the x axis (iterations, generations).
+  bool x_integer_ticks = false;
 };
 
 // The chart as an <svg> element. Non-finite points are skipped; an empty
-// chart still has axes and says "no data".
+// chart still has axes and says "no data". The legend sits right of the plot
+// and the chart grows wider when a label needs it, so no label is cut off.
 std::string render_chart(const ChartOptions& options, const std::vector<Series>& series);
 
 // Up to about `count` round tick values (steps of 1, 2 or 5 times a power of
 // ten) covering [low, high].
 std::vector<double> nice_ticks(double low, double high, int count);
+// nice_ticks with a step of at least 1, for axes of whole numbers.
+std::vector<double> integer_ticks(double low, double high, int count);
+
+// Width in pixels that `text` takes at `font_size` in a sans-serif font, a
+// generous estimate (layout must not cut text off).
+double text_width(const std::string& text, double font_size);
 
 // Escapes &, <, >, " for SVG and HTML text and attributes.
 std::string xml_escape(const std::string& text);

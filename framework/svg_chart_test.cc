@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <regex>
+#include <set>
 
 #include "framework/rng.h"
 
@@ -78,6 +79,63 @@ TEST(RenderChart, PlacesPointsInsideThePlotArea) {
 
 TEST(RenderChart, EmptyChartSaysNoData) {
   EXPECT_NE(render_chart({}, {}).find("no data"), std::string::npos);
+}
+
+// A long legend label widens the chart instead of running off its edge.
+TEST(RenderChart, LegendIsNeverCutOff) {
+  const std::string label = "regularized_evolution_with_a_long_name_over_10_runs";
+  ChartOptions options;
+  options.width = 640;
+  const std::string out = render_chart(options, {Series{label, palette(0), SeriesStyle::kLine, {0, 1}, {0, 1}, {}}});
+  const std::smatch width = [&] {
+    std::smatch m;
+    std::regex_search(out, m, std::regex("<svg[^>]* width=\"([0-9.]+)\""));
+    return m;
+  }();
+  std::smatch text;
+  ASSERT_TRUE(std::regex_search(out, text, std::regex("<text x=\"([0-9.]+)\" y=\"[0-9.]+\">" + label)));
+  EXPECT_LE(std::stod(text[1]) + text_width(label, 12), std::stod(width[1]));
+  EXPECT_GT(std::stod(width[1]), options.width);
+  // A short label keeps the requested width.
+  const std::string small = render_chart(options, {Series{"a", palette(0), SeriesStyle::kLine, {0, 1}, {0, 1}, {}}});
+  EXPECT_NE(small.find("width=\"640\""), std::string::npos);
+}
+
+// Coinciding lines stay distinguishable: every line after the first has its
+// own dash pattern (and so does its legend entry); bands are filled areas.
+TEST(RenderChart, LinesGetDistinctDashesAndBandsAreFilled) {
+  std::vector<Series> series;
+  series.push_back({"", palette(0), SeriesStyle::kBand, {0, 1, 1, 0}, {1, 2, 0, -1}, {}});
+  for (size_t i = 0; i < 4; ++i) series.push_back({"s" + std::to_string(i), palette(i), SeriesStyle::kLine, {0, 1}, {0, 1}, {}});
+  const std::string out = render_chart({}, series);
+  EXPECT_EQ(count(out, "<polygon"), 1u);
+  EXPECT_EQ(count(out, "<polyline"), 4u);
+  std::set<std::string> dashes;
+  const std::regex dash("<polyline[^>]*stroke-dasharray=\"([^\"]+)\"");
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), dash); it != std::sregex_iterator(); ++it)
+    dashes.insert((*it)[1]);
+  EXPECT_EQ(dashes.size(), 3u);  // the first line is solid
+  EXPECT_EQ(count(out, "stroke-dasharray"), 6u);  // three lines and their three legend entries
+}
+
+TEST(IntegerTicks, AreWholeNumbers) {
+  for (auto [low, high] : {std::pair{0.85, 3.15}, {0.9, 1.1}, {0.0, 40.0}, {1.0, 2.0}}) {
+    const std::vector<double> ticks = integer_ticks(low, high, 6);
+    ASSERT_FALSE(ticks.empty());
+    for (double t : ticks) EXPECT_EQ(t, std::round(t)) << low << ".." << high;
+    if (ticks.size() > 1) {
+      EXPECT_GE(ticks[1] - ticks[0], 1.0);
+    }
+  }
+  EXPECT_EQ(integer_ticks(0.85, 3.15, 6), (std::vector<double>{1, 2, 3}));
+  ChartOptions options;
+  options.x_integer_ticks = true;
+  const std::string out = render_chart(options, {Series{"", "#000", SeriesStyle::kLine, {1, 2}, {5, 4}, {}}});
+  EXPECT_EQ(out.find(">1.5<"), std::string::npos);  // nice_ticks alone would step by 0.5 here
+  EXPECT_NE(out.find(">2<"), std::string::npos);
+  options.x_integer_ticks = false;
+  EXPECT_NE(render_chart(options, {Series{"", "#000", SeriesStyle::kLine, {1, 2}, {5, 4}, {}}}).find(">1.5<"),
+            std::string::npos);
 }
 
 TEST(XmlEscape, EscapesMarkupCharacters) { EXPECT_EQ(xml_escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;"); }

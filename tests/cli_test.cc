@@ -12,6 +12,7 @@
 
 #include "framework/plugin_abi.h"
 #include "framework/results.h"
+#include "tests/cli_support.h"
 #include "tests/test_support.h"
 
 namespace gos {
@@ -19,28 +20,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const std::string kGos = std::string(GOS_BINARY_DIR) + "/gos";
-
-struct Outcome {
-  int exit_code;
-  std::string output;
-};
-
-Outcome shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
-Outcome gos(const std::string& args) { return shell(kGos + " " + args); }
-
-std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-  return path;
-}
+using testing::gos;
+using testing::kGos;
+using testing::Outcome;
+using testing::shell;
+using testing::write_file;
 
 TEST(Cli, HelpAndUsageErrors) {
   const Outcome help = gos("--help");

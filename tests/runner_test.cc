@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "framework/experiment.h"
@@ -210,6 +211,33 @@ TEST(Runner, IdenticalGenomesReuseTheFirstEvaluation) {
   // With the cache off every repeat is evaluated again.
   h.run(text, {}, {"experiment.cache=false", "experiment.output=\"" + (dir / "uncached.h5").string() + "\""});
   for (const auto& e : read_results(dir / "uncached.h5").evaluations) EXPECT_FALSE(e.cached);
+}
+
+// Cached repeats are recorded as evaluations, but the front lists each genome
+// once (it counted one graph twice: "front of 2").
+TEST(Runner, TheFrontListsEachGenomeOnce) {
+  Harness h;
+  h.registry.load_directory(testing::test_plugin_dir("repeat"));
+  const auto dir = testing::scratch_dir("runner_unique_front");
+  std::string text = testing::zdt_experiment(dir / "cached.h5");
+  const std::string random_search = "plugin = \"random_search\"\nevaluations = 60\nbatch = 10";
+  text.replace(text.find(random_search), random_search.size(), "plugin = \"repeat\"\nbatch = 4\ngenerations = 3");
+  for (const std::string cache : {"true", "false"}) {
+    const auto file = dir / ("cache_" + cache + ".h5");
+    const RunSummary summary =
+        h.run(text, {}, {"experiment.cache=" + cache, "experiment.output=\"" + file.string() + "\""});
+    const RunResults results = read_results(file);
+    ASSERT_EQ(results.evaluations.size(), 12u);
+    std::set<std::string> genomes;
+    for (int64_t i : results.front) {
+      EXPECT_LT(i, 4) << "the front holds a repeat, not the first evaluation of its genome";
+      genomes.insert(results.evaluations[static_cast<size_t>(i)].genome);
+    }
+    EXPECT_EQ(genomes.size(), results.front.size()) << "cache = " << cache;
+    EXPECT_EQ(summary.front_size, results.front.size());
+    EXPECT_EQ(results.generations.back().front_size, static_cast<int64_t>(results.front.size()));
+    EXPECT_LE(results.front.size(), 4u);
+  }
 }
 
 TEST(Runner, MaxEvaluationsCapsTheRun) {

@@ -4,12 +4,12 @@
 
 #include <chrono>
 #include <cmath>
-#include <iostream>
 #include <numbers>
 #include <numeric>
 #include <thread>
 
 #include "framework/error.h"
+#include "framework/progress.h"
 #include "torchlib/torch_model.h"
 #include "torchlib/zoo.h"
 
@@ -90,12 +90,11 @@ torch::Tensor make_labels(const ImageDataset& data, const std::vector<size_t>& i
   return torch::tensor(labels, torch::kLong);
 }
 
-void draw_progress(int64_t epoch, int64_t epochs, int64_t step, int64_t steps, double loss, double accuracy) {
+std::string progress_text(int64_t epoch, int64_t epochs, int64_t step, int64_t steps, double loss, double accuracy) {
   constexpr int kWidth = 30;
   const int filled = steps > 0 ? static_cast<int>(kWidth * step / steps) : kWidth;
-  std::cerr << fmt::format("\repoch {}/{} [{}{}] {:3d}% loss {:.4f} acc {:5.1f}%", epoch, epochs, std::string(filled, '='),
-                           std::string(kWidth - filled, ' '), steps > 0 ? 100 * step / steps : 100, loss, accuracy)
-            << std::flush;
+  return fmt::format("epoch {}/{} [{}{}] {:3d}% loss {:.4f} acc {:5.1f}%", epoch, epochs, std::string(filled, '='),
+                     std::string(kWidth - filled, ' '), steps > 0 ? 100 * step / steps : 100, loss, accuracy);
 }
 
 }  // namespace
@@ -124,6 +123,7 @@ TrainReport ImageTrainer::train(TorchModel& model) {
     throw Error(fmt::format("unknown optimizer '{}'; valid: sgd, adam", config_.optimizer));
 
   TrainReport report;
+  ProgressLine progress;
   model.train();
   for (int64_t epoch = 1; epoch <= epochs && report.steps < total_steps; ++epoch) {
     std::vector<size_t> order(train_.size());
@@ -152,12 +152,20 @@ TrainReport ImageTrainer::train(TorchModel& model) {
       loss_sum += loss.item<double>() * double(indices.size());
       correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
       seen += static_cast<int64_t>(indices.size());
-      if (config_.progress)
-        draw_progress(epoch, epochs, step + 1, epoch_steps, loss_sum / double(seen), 100.0 * double(correct) / double(seen));
+      if (config_.progress) {
+        // Redrawn per batch on a terminal; one line per epoch in a log.
+        const std::string text = progress_text(epoch, epochs, step + 1, epoch_steps, loss_sum / double(seen),
+                                               100.0 * double(correct) / double(seen));
+        if (step + 1 == epoch_steps) {
+          progress.step(text);
+          progress.finish();
+        } else {
+          progress.update(text);
+        }
+      }
     }
     report.train_loss = loss_sum / double(std::max<int64_t>(seen, 1));
     report.train_accuracy = 100.0 * double(correct) / double(std::max<int64_t>(seen, 1));
-    if (config_.progress) std::cerr << "\n";
     if (!config_.checkpoint.empty()) save_checkpoint(model, config_.checkpoint);
   }
   report.eval_accuracy = evaluate(model);

@@ -26,7 +26,7 @@ const Nb201Space* shared_space() {
 void query(benchmark::State& state, const MetricKey& key) {
   const Nb201Space* space = shared_space();
   if (!space) {
-    state.SkipWithError("build/nb201.h5 not found: run gos nb201 convert --data ../shared/data/nb201 --out build/nb201.h5");
+    state.SkipWithError("build/nb201.h5 not found: run gos nb201 convert --data ../shared/data/nb201 -o build/nb201.h5");
     return;
   }
   Rng rng(1);

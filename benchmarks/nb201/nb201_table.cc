@@ -14,7 +14,7 @@
 namespace gos::nb201 {
 namespace {
 
-constexpr const char* kConvertHint = "make it with: gos nb201 convert --data ../shared/data/nb201 --out build/nb201.h5";
+constexpr const char* kConvertHint = "make it with: gos nb201 convert --data ../shared/data/nb201 -o build/nb201.h5";
 
 std::vector<std::string> split_csv_line(std::string_view line) {
   std::vector<std::string> fields;

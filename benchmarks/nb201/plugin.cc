@@ -11,8 +11,9 @@ namespace {
 ParamSchema schema() {
   ParamSchema s;
   s.string("table", "build/nb201.h5",
-           "HDF5 table made by `gos nb201 convert --data ../shared/data/nb201 --out build/nb201.h5` (the build "
-           "makes build/nb201.h5 when the shared data exists); relative to the working directory")
+           "HDF5 table made by `gos nb201 convert --data ../shared/data/nb201 -o build/nb201.h5` (the build "
+           "makes build/nb201.h5 when the shared data exists)")
+      .path()
       .string("encoding", "one_hot", "numeric encoding for predictors", {"one_hot", "adjacency"});
   return s;
 }

@@ -8,6 +8,7 @@ namespace {
 ParamSchema schema() {
   ParamSchema s;
   s.string("file", std::nullopt, "CSV file of measured latencies (e.g. ../shared/data/nb201/nb201_latency.csv)")
+      .path()
       .string("key_column", std::nullopt, "column holding the workload key (e.g. arch_str)")
       .string("value_column", std::nullopt, "column holding latency in milliseconds (e.g. raspi4)")
       .string("name", "", "device name in descriptions; empty: the value column")

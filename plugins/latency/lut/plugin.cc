@@ -8,6 +8,7 @@ namespace {
 ParamSchema schema() {
   ParamSchema s;
   s.string("file", std::nullopt, "lookup table written by 'gos lut build' (HDF5)")
+      .path()
       .string("on_missing", "error", "a kernel not in the table: report it, or measure it on the device",
               {"error", "measure"})
       .component("device", PluginKind::kDevice, "",

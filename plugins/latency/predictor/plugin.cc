@@ -52,6 +52,7 @@ class PredictorLatencyModel : public LatencyModel {
 ParamSchema schema() {
   ParamSchema s;
   s.string("file", std::nullopt, "predictor written by 'gos latency train' (HDF5)")
+      .path()
       .component("device", PluginKind::kDevice, "",
                  "the device to predict for; needed when the predictor uses hardware features")
       .optional();

@@ -159,8 +159,9 @@ ParamSchema schema() {
   s.string("proxy", std::nullopt, "which zero-cost proxy", {"naswot", "synflow", "grad_norm", "params", "flops"})
       .integer("batch_size", 64, 2, 4096, "images in the minibatch of naswot and grad_norm")
       .string("data_dir", "",
-              "directory of CIFAR-10 binary batches for naswot / grad_norm (relative to the working directory), "
-              "e.g. \"../shared/data/cifar10\"; empty: Gaussian-noise images with random labels")
+              "directory of CIFAR-10 binary batches for naswot / grad_norm, e.g. \"../../../shared/data/cifar10\" "
+              "from experiments/nb201/; empty: Gaussian-noise images with random labels")
+      .path()
       .strings("data_files", std::vector<std::string>{"data_batch_1.bin"}, "CIFAR-10 batch files in data_dir")
       .integer("seed", 0, 0, std::numeric_limits<int32_t>::max(), "which images are drawn (or which noise)");
   return s;

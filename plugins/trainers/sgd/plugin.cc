@@ -10,6 +10,7 @@ ParamSchema schema() {
   ParamSchema s;
   s.string("format", "cifar10", "data file format", {"cifar10", "idx"})
       .string("data_dir", std::nullopt, "directory holding the data files, e.g. \"../shared/data/cifar10\"")
+      .path()
       .strings("train_files", std::nullopt,
                "training files in data_dir; default the two CIFAR-10 batches (idx: images file, labels file)")
       .optional()
