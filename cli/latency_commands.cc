@@ -144,10 +144,36 @@ int lut_build(const Args& args) {
   return 0;
 }
 
+// Cross-device transfer of a fitted table: keep the per-kernel shares learnt
+// on one device and refit overhead + scale x kernel sum (fit_calibration) on
+// the first `models` training models of another device's data set.
+void transfer_table(LatencyTable& table, const LatencyDataset& target, const DataSplit& split, size_t models,
+                    const SearchSpace& space) {
+  LatencyTable kernels_only = table;
+  kernels_only.overhead_ms = 0;
+  const LatencyIndex index(kernels_only);
+  std::vector<double> sums, measured;
+  for (size_t i = 0; i < target.genomes.size() && sums.size() < models; ++i) {
+    if (split.part(i, target.genomes.size()) != DataPart::kTrain) continue;
+    std::vector<std::string> missing;
+    sums.push_back(index.sum_ms(space.kernels(*space.deserialize(target.genomes[i])), missing));
+    if (!missing.empty()) throw Error(fmt::format("transfer to {}: model {} has kernels the fitted table lacks: {}",
+                                                  target.device.name, i, join(missing, ", ")));
+    measured.push_back(target.latency_ms[i]);
+  }
+  const Calibration calibration = fit_calibration(sums, measured);
+  std::cout << fmt::format("transferred to {} on {} models: {:.4f} ms + {:.4f} x kernel sum (was {:.4f} ms + 1 x)\n",
+                           target.device.name, sums.size(), calibration.overhead_ms, calibration.kernel_scale,
+                           table.overhead_ms);
+  table.overhead_ms = calibration.overhead_ms;
+  table.kernel_scale = calibration.kernel_scale;
+  table.device = target.device;
+}
+
 int lut_fit(const Args& args) {
   SetupArgs setup_args;
-  std::string dataset_file, output, split_text;
-  int64_t holdout_every = 5;
+  std::string dataset_file, output, split_text, transfer_file;
+  int64_t holdout_every = 5, transfer_models = 20;
   LutFit fit;
   po::options_description options("Options");
   add_setup_options(options, setup_args);
@@ -158,6 +184,10 @@ int lut_fit(const Args& args) {
        "every N-th model is held out (0: fit on all)")
       ("split", po::value(&split_text), "train/validation/test percentages, e.g. 70/15/15 (replaces --holdout-every)")
       ("ridge", po::value(&fit.ridge)->default_value(fit.ridge), "ridge term, relative to the mean diagonal")
+      ("transfer-to", po::value(&transfer_file),
+       "another device's data set: recalibrate overhead and scale of the fitted table on a few of its models")
+      ("transfer-models", po::value(&transfer_models)->default_value(transfer_models),
+       "how many of the other device's training models the recalibration sees (the first N of its train part)")
       ("output,o", po::value(&output)->required(), "lookup table to write (HDF5)");
   if (!parse(args, options, "Usage: gos lut fit --dataset DATA -o LUT.h5 [options]\n\nFits per-kernel latencies "
                             "and a per-model overhead to whole-model latencies (least squares), for a space whose "
@@ -177,6 +207,8 @@ int lut_fit(const Args& args) {
   LatencyTable table = fit_latency_table(models, latency, fit);
   table.space = setup.space->describe();
   table.device = dataset.device;
+  if (!transfer_file.empty()) transfer_table(table, read_dataset_file(transfer_file, *setup.space), split,
+                                             static_cast<size_t>(std::max<int64_t>(transfer_models, 1)), *setup.space);
   write_latency_table(output, table);
   const LatencyIndex index(table);
   std::vector<double> fitted;

@@ -94,9 +94,9 @@ inline constexpr const char* kLayerFeatureNames[] = {"in_size",        "in_chann
                                                      "squeeze_excite", "hswish"};
 // NAS_PerformanceEstimation's 128-d encoding (latency_encoding.py): one-hot
 // kernel (60) and expand ratio (60) per slot, zero in skipped slots, then an
-// 8-slot resolution one-hot at index (r - 112) / 16. Those bins are 16 pixels
-// wide, so resolutions 160..172 (and every other group of four) share a code:
-// reproduced as published, and a limit on any predictor that uses it.
+// 8-slot resolution one-hot at index (r - 112) / 16. Their data sets use
+// resolutions 160, 176, 192, 208 and 224, one slot each; other resolutions of
+// OFA's range share a slot with the one below (160..172 all encode as 160).
 std::vector<double> ofa_one_hot(const OfaGenome& genome);
 // Squeeze-excite bottleneck channels of a block with `mid` channels (OFA's
 // SEModule: mid / 4 rounded to a multiple of 8).
