@@ -3,6 +3,7 @@
 // (latency of the whole model with the candidate spliced in, its parameters,
 // its accuracy drop), splicing, fine-tuning, export.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
