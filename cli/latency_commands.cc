@@ -17,8 +17,12 @@
 #include "framework/text.h"
 #include "plugins/devices/cpu/measurement_stats.h"
 #include "plugins/latency/core/accuracy.h"
+#include "plugins/latency/core/csv_table.h"
+#include "plugins/latency/core/data_split.h"
 #include "plugins/latency/core/h5_io.h"
 #include "plugins/latency/core/latency_dataset.h"
+#include "plugins/latency/lut/lut_csv.h"
+#include "plugins/latency/lut/lut_fit.h"
 #include "plugins/latency/lut/lut_model.h"
 #include "plugins/latency/predictor/kernel_predictor.h"
 
@@ -96,6 +100,23 @@ void check_same_space(const LatencyDataset& dataset, const SearchSpace& space, c
                             file, dataset.space, space.describe()));
 }
 
+// A data set from `gos latency dataset` (HDF5, checked against the space), or
+// a published CSV with one genome per row (the space's genome columns and
+// latency_ms: NAS_PerformanceEstimation's OFA files).
+LatencyDataset read_dataset_file(const std::string& file, const SearchSpace& space) {
+  if (std::filesystem::path(file).extension() == ".csv") return read_latency_csv(file, space);
+  LatencyDataset dataset = read_latency_dataset(file);
+  check_same_space(dataset, space, file);
+  return dataset;
+}
+
+// --split (percentages) when given, else --holdout-every.
+DataSplit data_split(const std::string& percentages, int64_t holdout_every) {
+  if (!percentages.empty()) return DataSplit::parse_percentages(percentages);
+  if (holdout_every < 0) throw Error(fmt::format("--holdout-every {}: must be >= 0", holdout_every));
+  return DataSplit::holdout_every(static_cast<size_t>(holdout_every));
+}
+
 int lut_build(const Args& args) {
   SetupArgs setup_args;
   int64_t models = 200, overhead_models = 20;
@@ -125,6 +146,87 @@ int lut_build(const Args& args) {
   std::cout << fmt::format("wrote {} ({} kernels, {:.1f} s) on {}\n", output, table.keys.size(),
                            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
                            h5::to_string(table.device));
+  return 0;
+}
+
+// Cross-device transfer of a fitted table: keep the per-kernel shares learnt
+// on one device and refit overhead + scale x kernel sum (fit_calibration) on
+// the first `models` training models of another device's data set.
+void transfer_table(LatencyTable& table, const LatencyDataset& target, const DataSplit& split, size_t models,
+                    const SearchSpace& space) {
+  LatencyTable kernels_only = table;
+  kernels_only.overhead_ms = 0;
+  const LatencyIndex index(kernels_only);
+  std::vector<double> sums, measured;
+  for (size_t i = 0; i < target.genomes.size() && sums.size() < models; ++i) {
+    if (split.part(i, target.genomes.size()) != DataPart::kTrain) continue;
+    std::vector<std::string> missing;
+    sums.push_back(index.sum_ms(space.kernels(*space.deserialize(target.genomes[i])), missing));
+    if (!missing.empty()) throw Error(fmt::format("transfer to {}: model {} has kernels the fitted table lacks: {}",
+                                                  target.device.name, i, join(missing, ", ")));
+    measured.push_back(target.latency_ms[i]);
+  }
+  const Calibration calibration = fit_calibration(sums, measured);
+  std::cout << fmt::format("transferred to {} on {} models: {:.4f} ms + {:.4f} x kernel sum (was {:.4f} ms + 1 x)\n",
+                           target.device.name, sums.size(), calibration.overhead_ms, calibration.kernel_scale,
+                           table.overhead_ms);
+  table.overhead_ms = calibration.overhead_ms;
+  table.kernel_scale = calibration.kernel_scale;
+  table.device = target.device;
+}
+
+int lut_fit(const Args& args) {
+  SetupArgs setup_args;
+  std::string dataset_file, output, split_text, transfer_file;
+  int64_t holdout_every = 5, transfer_models = 20;
+  LutFit fit;
+  po::options_description options("Options");
+  add_setup_options(options, setup_args);
+  options.add_options()
+      ("dataset", po::value(&dataset_file)->required(),
+       "dataset from 'gos latency dataset', or a CSV of genome columns + latency_ms")
+      ("holdout-every", po::value(&holdout_every)->default_value(holdout_every),
+       "every N-th model is held out (0: fit on all)")
+      ("split", po::value(&split_text), "train/validation/test percentages, e.g. 70/15/15 (replaces --holdout-every)")
+      ("ridge", po::value(&fit.ridge)->default_value(fit.ridge), "ridge term, relative to the mean diagonal")
+      ("transfer-to", po::value(&transfer_file),
+       "another device's data set: recalibrate overhead and scale of the fitted table on a few of its models")
+      ("transfer-models", po::value(&transfer_models)->default_value(transfer_models),
+       "how many of the other device's training models the recalibration sees (the first N of its train part)")
+      ("output,o", po::value(&output)->required(), "lookup table to write (HDF5)");
+  if (!parse(args, options, "Usage: gos lut fit --dataset DATA -o LUT.h5 [options]\n\nFits per-kernel latencies "
+                            "and a per-model overhead to whole-model latencies (least squares), for a space whose "
+                            "kernels repeat across models (ofa_mbv3)."))
+    return 0;
+  Setup setup = make_setup(setup_args, false);
+  const LatencyDataset dataset = read_dataset_file(dataset_file, *setup.space);
+  const DataSplit split = data_split(split_text, holdout_every);
+  std::vector<std::vector<Kernel>> models;
+  std::vector<double> latency;
+  for (size_t i = 0; i < dataset.genomes.size(); ++i) {
+    if (split.part(i, dataset.genomes.size()) != DataPart::kTrain) continue;
+    models.push_back(setup.space->kernels(*setup.space->deserialize(dataset.genomes[i])));
+    latency.push_back(dataset.latency_ms[i]);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  LatencyTable table = fit_latency_table(models, latency, fit);
+  table.space = setup.space->describe();
+  table.device = dataset.device;
+  if (!transfer_file.empty()) transfer_table(table, read_dataset_file(transfer_file, *setup.space), split,
+                                             static_cast<size_t>(std::max<int64_t>(transfer_models, 1)), *setup.space);
+  write_latency_table(output, table);
+  const LatencyIndex index(table);
+  std::vector<double> fitted;
+  for (const auto& model : models) {
+    std::vector<std::string> missing;
+    fitted.push_back(index.sum_ms(model, missing));
+  }
+  const AccuracyReport report = compare_latencies(fitted, latency);
+  std::cout << fmt::format("wrote {}: {} kernels + overhead {:.4f} ms fitted to {} models ({}) in {:.1f} s; "
+                           "training-set RMSE {:.4f} ms, MAPE {:.2f}%\n",
+                           output, table.keys.size(), table.overhead_ms, models.size(), split.describe(),
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                           report.rmse_ms, 100 * report.mape);
   return 0;
 }
 
@@ -183,15 +285,19 @@ int latency_train(const Args& args) {
   bool overwrite = false;
   std::vector<std::string> hardware;
   int64_t holdout_every = 5;
+  std::string split_text;
   PredictorTraining training;
   po::options_description options("Options");
   add_setup_options(options, setup_args);
   options.add_options()
       ("dataset", po::value(&dataset_files)->required()->composing(),
-       "dataset from 'gos latency dataset' (repeatable: one per device, with --hardware features telling them apart)")
+       "dataset from 'gos latency dataset', or a CSV of genome columns + latency_ms (repeatable: one per device, "
+       "with --hardware features telling them apart)")
       ("hardware", po::value(&hardware)->multitoken(), "device properties used as features (e.g. cores threads)")
       ("holdout-every", po::value(&holdout_every)->default_value(holdout_every),
        "every N-th model is held out for 'gos latency eval' (0: train on all)")
+      ("split", po::value(&split_text),
+       "train/validation/test percentages of consecutive rows, e.g. 70/15/15 (replaces --holdout-every)")
       ("epochs", po::value(&training.epochs)->default_value(training.epochs), "full-batch training epochs")
       ("learning-rate", po::value(&training.learning_rate)->default_value(training.learning_rate, shortest(training.learning_rate)),
        "Adam step size")
@@ -204,11 +310,9 @@ int latency_train(const Args& args) {
     return 0;
   refuse_to_replace(output, overwrite);  // before minutes of measuring, not after
   Setup setup = make_setup(setup_args, false);
+  const DataSplit split = data_split(split_text, holdout_every);
   std::vector<LatencyDataset> datasets;
-  for (const std::string& file : dataset_files) {
-    datasets.push_back(read_latency_dataset(file));
-    check_same_space(datasets.back(), *setup.space, file);
-  }
+  for (const std::string& file : dataset_files) datasets.push_back(read_dataset_file(file, *setup.space));
   // Per dataset: the kernels and latencies of its non-held-out models.
   std::vector<std::vector<std::vector<Kernel>>> kernels(datasets.size());
   std::vector<double> latency;
@@ -216,7 +320,7 @@ int latency_train(const Args& args) {
   for (size_t d = 0; d < datasets.size(); ++d) {
     const LatencyDataset& dataset = datasets[d];
     for (size_t i = 0; i < dataset.genomes.size(); ++i) {
-      if (is_held_out(i, static_cast<size_t>(holdout_every))) continue;
+      if (split.part(i, dataset.genomes.size()) != DataPart::kTrain) continue;
       kernels[d].push_back(setup.space->kernels(*setup.space->deserialize(dataset.genomes[i])));
       all_kernels.push_back(kernels[d].back());
       latency.push_back(dataset.latency_ms[i]);
@@ -235,7 +339,7 @@ int latency_train(const Args& args) {
   const auto start = std::chrono::steady_clock::now();
   KernelPredictorWeights weights = train_kernel_predictor(layout, rows, latency, training);
   weights.trained_on = join(devices, "; ");
-  weights.training_data = fmt::format("{}; every {}th held out", join(counts, "; "), holdout_every);
+  weights.training_data = fmt::format("{}; {}", join(counts, "; "), split.describe());
   write_predictor(output, weights);
   const KernelPredictor predictor(weights);
   std::vector<double> fitted;
@@ -250,8 +354,8 @@ int latency_train(const Args& args) {
 }
 
 void print_report(const std::string& name, const AccuracyReport& r, size_t uncovered) {
-  std::cout << fmt::format("| {:<10} | {:>6} | {:>9.4f} | {:>7.2f}% | {:>7.1f}% | {:>8.1f}% | {:>7.3f} |{}\n", name,
-                           r.count, r.rmse_ms, 100 * r.mape, 100 * r.within_5, 100 * r.within_10, r.kendall_tau,
+  std::cout << fmt::format("| {:<10} | {:>6} | {:>9.4f} | {:>8.4f} | {:>7.2f}% | {:>7.1f}% | {:>8.1f}% | {:>7.3f} |{}\n",
+                           name, r.count, r.rmse_ms, r.mae_ms, 100 * r.mape, 100 * r.within_5, 100 * r.within_10, r.kendall_tau,
                            uncovered ? fmt::format(" ({} models with kernels missing from the table left out)",
                                                    uncovered)
                                      : "");
@@ -259,21 +363,26 @@ void print_report(const std::string& name, const AccuracyReport& r, size_t uncov
 
 int latency_eval(const Args& args) {
   SetupArgs setup_args;
-  std::string dataset_file, lut_file, predictor_file, svg_prefix;
+  std::string dataset_file, lut_file, predictor_file, svg_prefix, split_text, part_text = "test";
   int64_t holdout_every = 5;
   bool measure_missing = false, remeasure = false;
   po::options_description options("Options");
   add_setup_options(options, setup_args);
   options.add_options()
-      ("dataset", po::value(&dataset_file)->required(), "dataset from 'gos latency dataset' (the measured truth)")
+      ("dataset", po::value(&dataset_file)->required(),
+       "dataset from 'gos latency dataset', or a CSV of genome columns + latency_ms (the measured truth)")
       ("remeasure", po::bool_switch(&remeasure),
        "measure the held-out models again on the device: the noise floor no latency model can beat")
       ("measure-missing", po::bool_switch(&measure_missing),
        "measure kernels missing from the lookup table on the device (else such models are left out)")
-      ("lut", po::value(&lut_file), "lookup table from 'gos lut build'")
+      ("lut", po::value(&lut_file), "lookup table from 'gos lut build' or 'gos lut fit', or a published CSV table")
       ("predictor", po::value(&predictor_file), "predictor from 'gos latency train'")
       ("holdout-every", po::value(&holdout_every)->default_value(holdout_every),
        "evaluate on every N-th model (as held out by train); 1: all models")
+      ("split", po::value(&split_text),
+       "train/validation/test percentages, as given to train (replaces --holdout-every)")
+      ("part", po::value(&part_text)->default_value(part_text),
+       "with --split: the part to evaluate on (train, validation, test)")
       ("svg", po::value(&svg_prefix), "write PREFIX_<model>.svg predicted-vs-measured plots");
   if (!parse(args, options, "Usage: gos latency eval --dataset DATA.h5 [--lut LUT.h5] [--predictor P.h5]\n\n"
                             "Compares latency models with the measured latencies of held-out models."))
@@ -281,18 +390,22 @@ int latency_eval(const Args& args) {
   if (lut_file.empty() && predictor_file.empty() && !remeasure)
     throw po::error("give --lut, --predictor and/or --remeasure");
   Setup setup = make_setup(setup_args, measure_missing || remeasure);
-  const LatencyDataset dataset = read_latency_dataset(dataset_file);
-  check_same_space(dataset, *setup.space, dataset_file);
+  const LatencyDataset dataset = read_dataset_file(dataset_file, *setup.space);
+  const DataSplit split = data_split(split_text, holdout_every);
+  // With --holdout-every, the held-out models are the "test" part; 1 means all.
+  const DataPart part = split_text.empty() ? DataPart::kTest : parse_data_part(part_text);
   std::vector<GenomePtr> genomes;
   std::vector<double> measured;
   for (size_t i = 0; i < dataset.genomes.size(); ++i) {
-    if (!is_held_out(i, static_cast<size_t>(holdout_every))) continue;
+    if (split.part(i, dataset.genomes.size()) != part) continue;
     genomes.push_back(setup.space->deserialize(dataset.genomes[i]));
     measured.push_back(dataset.latency_ms[i]);
   }
-  std::cout << fmt::format("{} held-out models measured on {}\n\n", genomes.size(), h5::to_string(dataset.device));
-  std::cout << "| model      | models | RMSE (ms) |    MAPE  | within 5% | within 10% | Kendall tau |\n"
-               "|------------|--------|-----------|----------|-----------|------------|-------------|\n";
+  std::cout << fmt::format("{} held-out models ({}) measured on {}\n\n", genomes.size(),
+                           split_text.empty() ? split.describe() : split.describe() + ", part " + part_text,
+                           h5::to_string(dataset.device));
+  std::cout << "| model      | models | RMSE (ms) | MAE (ms) |    MAPE  | within 5% | within 10% | Kendall tau |\n"
+               "|------------|--------|-----------|----------|----------|-----------|------------|-------------|\n";
   if (remeasure) {
     std::vector<double> again;
     for (const GenomePtr& genome : genomes) again.push_back(setup.device->measure(*setup.space->workload(*genome)).median_ms);
@@ -322,7 +435,7 @@ int latency_eval(const Args& args) {
                         fmt::format("{} vs measured ({} held-out models)", name, truth.size()));
   };
   if (!lut_file.empty()) {
-    LatencyTable table = read_latency_table(lut_file);
+    LatencyTable table = load_latency_table(lut_file);
     const auto differences = device_differences(table.device, dataset.device);
     if (!differences.empty())
       std::cout << fmt::format("note: the table and the dataset come from different devices: {}\n",
@@ -396,7 +509,9 @@ int dispatch(const Args& args, const std::string& command, const std::vector<Sub
 
 int lut_command(const Args& args) {
   return dispatch(args, "lut",
-                  {{"build", "profile the kernels of sampled models on a device into a lookup table (HDF5)", lut_build}});
+                  {{"build", "profile the kernels of sampled models on a device into a lookup table (HDF5)", lut_build},
+                   {"fit", "fit per-kernel latencies and an overhead to whole-model latencies (least squares)",
+                    lut_fit}});
 }
 
 int latency_command(const Args& args) {

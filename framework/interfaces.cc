@@ -12,6 +12,7 @@
 #include "framework/metric.h"
 #include "framework/objective.h"
 #include "framework/search_space.h"
+#include "framework/tabular_space.h"
 #include "framework/text.h"
 
 namespace gos {
@@ -118,6 +119,8 @@ std::unique_ptr<Workload> SearchSpace::kernel_workload(const Kernel& kernel) con
   throw Unsupported(fmt::format("this search space cannot run kernel '{}' alone (needed to profile a lookup table)",
                                 kernel.key));
 }
+
+TabularGenomes::~TabularGenomes() = default;
 
 GenomeModel SearchSpace::model(const Genome&) const {
   throw Unsupported("this search space cannot build a trainable model for a genome (needed by zero-cost proxies)");

@@ -17,18 +17,20 @@ AccuracyReport compare_latencies(const std::vector<double>& predicted_ms, const 
   if (measured_ms.empty()) throw Error("cannot compare latencies: no models");
   AccuracyReport report;
   report.count = measured_ms.size();
-  double squares = 0, relative = 0, within_5 = 0, within_10 = 0;
+  double squares = 0, absolute = 0, relative = 0, within_5 = 0, within_10 = 0;
   for (size_t i = 0; i < measured_ms.size(); ++i) {
     if (!(measured_ms[i] > 0)) throw Error(fmt::format("measured latency {} of model {} is not positive", measured_ms[i], i));
     const double error = predicted_ms[i] - measured_ms[i];
     const double relative_error = std::abs(error) / measured_ms[i];
     squares += error * error;
+    absolute += std::abs(error);
     relative += relative_error;
     within_5 += relative_error <= 0.05;
     within_10 += relative_error <= 0.10;
   }
   const double n = static_cast<double>(report.count);
   report.rmse_ms = std::sqrt(squares / n);
+  report.mae_ms = absolute / n;
   report.mape = relative / n;
   report.within_5 = within_5 / n;
   report.within_10 = within_10 / n;

@@ -11,6 +11,9 @@ namespace gos {
 struct AccuracyReport {
   size_t count = 0;
   double rmse_ms = 0;
+  // Mean absolute error: what NAS_PerformanceEstimation's test "RMSE" is
+  // (per-model sqrt(err^2 + 1e-6), averaged).
+  double mae_ms = 0;
   double mape = 0;       // mean |predicted - measured| / measured, as a fraction
   double within_5 = 0;   // share with relative error <= 5%
   double within_10 = 0;  // share with relative error <= 10%

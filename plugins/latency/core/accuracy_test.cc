@@ -21,6 +21,7 @@ TEST(Accuracy, HandComputedFigures) {
   EXPECT_DOUBLE_EQ(r.within_5, 0.5);
   EXPECT_DOUBLE_EQ(r.within_10, 0.75);
   EXPECT_NEAR(r.rmse_ms, std::sqrt((0 + 0.0064 + 0.09 + 4.0) / 4), 1e-12);
+  EXPECT_NEAR(r.mae_ms, (0 + 0.08 + 0.3 + 2.0) / 4, 1e-12);
   EXPECT_DOUBLE_EQ(r.kendall_tau, 1.0);
 }
 

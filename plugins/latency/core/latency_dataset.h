@@ -27,7 +27,4 @@ void write_latency_dataset(const std::filesystem::path& path, const LatencyDatas
 // version, or columns of different lengths.
 LatencyDataset read_latency_dataset(const std::filesystem::path& path);
 
-// Held-out split used by train and eval alike: every `every`-th model.
-inline bool is_held_out(size_t index, size_t every) { return every > 0 && index % every == 0; }
-
 }  // namespace gos

@@ -1,5 +1,6 @@
 // Plugin entry point of the `lut` latency model.
 #include "framework/plugin_abi.h"
+#include "plugins/latency/lut/lut_csv.h"
 #include "plugins/latency/lut/lut_model.h"
 
 namespace gos {
@@ -7,7 +8,8 @@ namespace {
 
 ParamSchema schema() {
   ParamSchema s;
-  s.string("file", std::nullopt, "lookup table written by 'gos lut build' (HDF5)")
+  s.string("file", std::nullopt,
+           "lookup table: HDF5 from 'gos lut build', or a published CSV table (key, mean[, resolution])")
       .path()
       .string("on_missing", "error", "a kernel not in the table: report it, or measure it on the device",
               {"error", "measure"})
@@ -24,7 +26,7 @@ std::unique_ptr<Component> create(const Params& params, PluginHost& host) {
       params.get_string("on_missing") == "measure" ? OnMissingKernel::kMeasure : OnMissingKernel::kError;
   try {
     const std::string& file = params.get_string("file");
-    return std::make_unique<LutLatencyModel>(read_latency_table(file), file, on_missing, std::move(device));
+    return std::make_unique<LutLatencyModel>(load_latency_table(file), file, on_missing, std::move(device));
   } catch (const Error& e) {
     throw params.error("file", e.what());
   }
