@@ -36,6 +36,9 @@ const std::vector<Command>& commands() {
       {"train", "train a zoo model on CIFAR-10 or IDX data and report accuracy", train_command},
       {"adapt", "adapt a zoo model to this CPU by searched operator replacement (resumable)", adapt_command},
 #endif
+#ifdef GOS_WITH_ONNX
+      {"model", "inspect, run or export an ONNX model imported as slots", model_command},
+#endif
   };
   return list;
 }
