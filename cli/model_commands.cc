@@ -11,6 +11,9 @@
 #include "torchlib/export.h"
 #include "torchlib/profile.h"
 #include "torchlib/training.h"
+#ifdef GOS_WITH_ONNX
+#include "torchlib/onnx/model.h"
+#endif
 
 namespace po = boost::program_options;
 
@@ -57,13 +60,17 @@ int profile_command(const Args& args) {
       ("cpu-time", po::bool_switch(&options.cpu_time), "time with process CPU time (work) instead of wall clock")
       ("top", po::value(&top)->default_value(0), "print only the N most inefficient slots (0 = all)");
   if (!parse_model_args(args, description, name,
-                        "Usage: gos profile MODEL [options]\n\nTimes every slot of a zoo model alone on this CPU "
+                        "Usage: gos profile MODEL|FILE.onnx [options]\n\nTimes every slot of a zoo model (or an ONNX model) alone on this CPU "
                         "(median of repeats after warm-up)\nand the whole model, and ranks the slots by "
                         "inefficiency score\n(docs/MODELS.md)."))
     return 0;
   if (batch < 1) throw Error("--batch must be at least 1");
   zoo.cifar_stem = !imagenet_stem;
-  auto model = make_zoo_model(name, zoo);
+  std::shared_ptr<SlottedModel> model;
+#ifdef GOS_WITH_ONNX
+  if (name.ends_with(".onnx")) model = onnx_io::import_model(name);  // its slots, at its input shape
+#endif
+  if (!model) model = make_zoo_model(name, zoo);
   Shape input = model->example_input();
   input[0] = batch;
   const ModelProfile profile = profile_model(*model, input, options);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <algorithm>
 #include <map>
 
 #include "cli/commands.h"
@@ -15,6 +16,7 @@
 #include "torchlib/onnx/export.h"
 #include "torchlib/onnx/model.h"
 #include "torchlib/onnx/npy.h"
+#include "torchlib/profile.h"
 
 namespace po = boost::program_options;
 
@@ -24,11 +26,19 @@ namespace {
 const char kUsage[] =
     "Usage: gos model inspect FILE.onnx\n"
     "       gos model run FILE.onnx --input x.npy --output y.npy\n"
-    "       gos model export FILE.onnx [--onnx OUT.onnx] [--torchscript OUT.pt]\n\n"
+    "       gos model time FILE.onnx [--native ZOO_MODEL] [--repeats N]\n"
+    "       gos model export FILE.onnx|ZOO_MODEL [--onnx OUT.onnx] [--torchscript OUT.pt]\n\n"
     "ONNX models (opsets 11-17, one float32 input of static shape; the batch may be symbolic)\n"
     "imported as trainable GOS models: 'inspect' lists the slots (path, op, shapes, parameters,\n"
     "FLOPs), 'run' maps a NumPy float32 .npy input to an .npy output, 'export' writes the\n"
-    "imported model back as standard ONNX (opset 17) and/or TorchScript.";
+    "imported model (or a zoo model, e.g. resnet18) as standard ONNX (opset 17) and/or TorchScript,\n"
+    "'time' prints the import time and the latency against the same network built by the zoo.";
+
+// An ONNX file, or a zoo model by name (default options) for export.
+std::shared_ptr<SlottedModel> load_model(const std::string& name) {
+  if (name.ends_with(".onnx")) return onnx_io::import_model(name);
+  return make_zoo_model(name);
+}
 
 std::string mflops(double flops) { return std::isnan(flops) ? "?" : fmt::format("{:.2f}", flops / 1e6); }
 
@@ -85,7 +95,7 @@ int run(const std::string& file, const std::string& input_path, const std::strin
 
 int export_model(const std::string& file, const std::string& onnx_path, const std::string& torchscript_path) {
   if (onnx_path.empty() && torchscript_path.empty()) throw Error("gos model export needs --onnx and/or --torchscript");
-  auto model = onnx_io::import_model(file);
+  auto model = load_model(file);
   if (!onnx_path.empty()) {
     onnx_io::export_onnx(*model, model->example_input(), onnx_path);
     std::cout << "wrote " << onnx_path << " (ONNX opset 17, checked by onnx::checker)\n";
@@ -97,33 +107,90 @@ int export_model(const std::string& file, const std::string& onnx_path, const st
   return 0;
 }
 
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// Import time (median of `repeats` imports) and the imported model's latency
+// against the zoo model `native` built for the same input and classes, timed
+// in alternating rounds so that both see the same machine load.
+int time_model(const std::string& file, const std::string& native, int repeats, int threads) {
+  if (repeats < 1) throw Error("--repeats must be at least 1");
+  if (threads > 0) torch::set_num_threads(threads);
+  std::vector<double> imports;
+  std::shared_ptr<onnx_io::OnnxModel> model;
+  for (int i = 0; i < std::max(3, std::min(repeats, 9)); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    model = onnx_io::import_model(file);
+    imports.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  const Shape input = model->example_input();
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::randn(input);
+  std::cout << fmt::format("{}: import median {:.1f} ms over {} imports (read, onnx::checker, lowering)
+", file,
+                           median(imports), imports.size());
+  if (native.empty()) return 0;
+  ZooOptions zoo;
+  zoo.classes = model->forward(x).size(1);
+  zoo.cifar_stem = input.size() == 4 && input[2] == 32;
+  auto reference = make_zoo_model(native, zoo);
+  reference->eval();
+  if (reference->example_input() != input)
+    throw Error(fmt::format("the zoo's {} takes {}, the ONNX model {}", native, shape_string(reference->example_input()),
+                            shape_string(input)));
+  std::vector<double> imported_ms, native_ms;
+  for (int i = 0; i < 3; ++i) {  // warm-up
+    model->forward(x);
+    reference->forward(x);
+  }
+  for (int round = 0; round < repeats; ++round) {
+    imported_ms.push_back(median_latency_ms([&] { model->forward(x); }, 0, 1));
+    native_ms.push_back(median_latency_ms([&] { reference->forward(x); }, 0, 1));
+  }
+  const double a = median(imported_ms), b = median(native_ms);
+  std::cout << fmt::format(
+      "latency at {} ({} threads, median of {} alternating rounds): imported {:.3f} ms, zoo {} {:.3f} ms, "
+      "ratio {:.3f}\n",
+      shape_string(input), torch::get_num_threads(), repeats, a, native, b, a / b);
+  return 0;
+}
+
 }  // namespace
 
 int model_command(const Args& args) {
-  if (args.empty()) throw po::error("missing the action: inspect, run or export");
+  if (args.empty()) throw po::error("missing the action: inspect, run, time or export");
   const std::string action = args[0];
   if (action == "--help" || action == "-h") {
     std::cout << kUsage << "\n";
     return 0;
   }
-  std::string file, input, output, onnx_path, torchscript_path;
-  int threads = 0;
+  std::string file, input, output, onnx_path, torchscript_path, native;
+  int threads = 0, repeats = 30;
   po::options_description options("Options");
   if (action == "run") {
     options.add_options()("input", po::value(&input), "NumPy .npy float32 input of the model's input shape")(
         "output", po::value(&output), "NumPy .npy file for the output (written only on success)")(
         "threads", po::value(&threads)->default_value(0), "LibTorch threads; 0 = LibTorch's default");
+  } else if (action == "time") {
+    options.add_options()("native", po::value(&native), "zoo model to compare the latency with (e.g. resnet18)")(
+        "repeats", po::value(&repeats)->default_value(30), "alternating timing rounds")(
+        "threads", po::value(&threads)->default_value(0), "LibTorch threads; 0 = LibTorch's default");
   } else if (action == "export") {
     options.add_options()("onnx", po::value(&onnx_path), "standard ONNX file to write")(
         "torchscript", po::value(&torchscript_path), "TorchScript file to write");
   } else if (action != "inspect") {
-    throw po::error(fmt::format("unknown action '{}'{}; valid: inspect, run, export", action,
-                                did_you_mean(action, {"inspect", "run", "export"})));
+    throw po::error(fmt::format("unknown action '{}'{}; valid: inspect, run, export, time", action,
+                                did_you_mean(action, {"inspect", "run", "export", "time"})));
   }
   if (!parse_command_line(Args(args.begin() + 1, args.end()), options, "file", file, kUsage)) return 0;
   if (file.empty()) throw po::error("missing the FILE.onnx argument");
   if (action == "inspect") return inspect(file);
   if (action == "run") return run(file, input, output, threads);
+  if (action == "time") return time_model(file, native, repeats, threads);
   return export_model(file, onnx_path, torchscript_path);
 }
 

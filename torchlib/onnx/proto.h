@@ -2,6 +2,17 @@
 // Reading and writing ONNX protobuf messages (Debian's libonnx-dev) and
 // converting their tensors to and from LibTorch tensors. Include only from
 // torch translation units.
+//
+// Debian's ONNX headers want ONNX_NAMESPACE and ONNX_ML, which its CMake
+// targets define for their direct users only; defining them here keeps the
+// macros out of every other translation unit of a target that links gos_onnx
+// (a changed command line would make them all miss the compiler cache).
+#ifndef ONNX_NAMESPACE
+#define ONNX_NAMESPACE onnx
+#endif
+#ifndef ONNX_ML
+#define ONNX_ML 1
+#endif
 #include <onnx/onnx_pb.h>
 
 #include <string>
