@@ -40,6 +40,14 @@ class Converter {
     for (Node* node : traced_.graph->nodes()) lower(node);
     const Value* output = traced_.graph->outputs().at(0);
     emit("Identity", {tensor(output)}, "output");
+    // Weighted nodes are named "/<module>/<Op>" after their weight
+    // ("layer1.0.conv1.weight"), the scope form torch.onnx.export writes, so
+    // that the importer gives their slots the module's path again.
+    for (onnx::NodeProto& node : *graph_.mutable_node()) {
+      if (node.input_size() < 2 || !node.input(1).ends_with(".weight")) continue;
+      const std::string& weight = node.input(1);
+      node.set_name("/" + weight.substr(0, weight.size() - 7) + "/" + node.op_type());
+    }
   }
 
  private:
