@@ -42,5 +42,6 @@ int latency_command(const Args& args);
 int profile_command(const Args& args);
 int train_command(const Args& args);
 int adapt_command(const Args& args);  // cli/adapt_command.cc
+int model_command(const Args& args);  // cli/model_onnx_command.cc, with GOS_WITH_ONNX
 
 }  // namespace gos::cli

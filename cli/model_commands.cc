@@ -13,6 +13,9 @@
 #include "torchlib/export.h"
 #include "torchlib/profile.h"
 #include "torchlib/training.h"
+#ifdef GOS_WITH_ONNX
+#include "torchlib/onnx/model.h"
+#endif
 
 namespace po = boost::program_options;
 
@@ -62,7 +65,7 @@ int profile_command(const Args& args) {
       ("tolerance", po::value(&tolerance)->default_value(25.0, "25"),
        "warn when the per-slot sum and the whole model differ by more than this many percent");
   if (!parse_model_args(args, description, name,
-                        "Usage: gos profile MODEL [options]\n\nTimes every slot of a zoo model alone on this CPU "
+                        "Usage: gos profile MODEL|FILE.onnx [options]\n\nTimes every slot of a zoo model (or an ONNX model) alone on this CPU "
                         "(median of repeats after warm-up)\nand the whole model, and ranks the slots by "
                         "inefficiency score\n(docs/MODELS.md)."))
     return 0;
@@ -70,7 +73,11 @@ int profile_command(const Args& args) {
   // One meaning of --threads 0 across commands (as `gos train`): every hardware thread.
   if (options.threads == 0) options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   zoo.cifar_stem = !imagenet_stem;
-  auto model = make_zoo_model(name, zoo);
+  std::shared_ptr<SlottedModel> model;
+#ifdef GOS_WITH_ONNX
+  if (name.ends_with(".onnx")) model = onnx_io::import_model(name);  // its slots, at its input shape
+#endif
+  if (!model) model = make_zoo_model(name, zoo);
   Shape input = model->example_input();
   input[0] = batch;
   const ModelProfile profile = profile_model(*model, input, options);

@@ -25,6 +25,9 @@ const std::vector<Command>& torch_command_summaries() {
       {"adapt", "adapt a zoo model to this CPU by searched operator replacement (resumable)", {}},
       {"lut", "build a per-operator latency lookup table on a device", {}},
       {"latency", "latency datasets, predictor training and evaluation", {}},
+#ifdef GOS_WITH_ONNX
+      {"model", "inspect, run or export an ONNX model imported as slots", {}},
+#endif
   };
   return list;
 }

@@ -13,6 +13,9 @@ extern "C" __attribute__((visibility("default"))) const std::vector<gos::cli::Co
       if (name == "adapt") command.run = adapt_command;
       if (name == "lut") command.run = lut_command;
       if (name == "latency") command.run = latency_command;
+#ifdef GOS_WITH_ONNX
+      if (name == "model") command.run = model_command;
+#endif
     }
     return commands;
   }();

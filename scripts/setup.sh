@@ -10,6 +10,7 @@ packages=(
   libtorch-dev libboost-dev libboost-program-options-dev libtomlplusplus-dev
   libhdf5-dev libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev graphviz
   python3-h5py python3-numpy python3-deap python3-torch
+  libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx python3-torchvision
 )
 missing=()
 for p in "${packages[@]}"; do

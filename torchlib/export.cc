@@ -10,14 +10,17 @@
 
 namespace gos {
 
-void export_torchscript(TorchModel& model, const Shape& input, const std::string& path) {
-  torch::jit::Module module("__torch__.gos.ExportedModel");
+TracedModel trace_model(TorchModel& model, const Shape& input) {
+  TracedModel traced;
+  torch::jit::Module& module = traced.module;
   // Attribute names cannot contain dots; "layer1.0.conv1.weight" becomes
   // "layer1_0_conv1_weight". The tracer maps each tensor it meets to the
   // attribute holding the same storage, which is why they are registered first.
-  const auto attribute = [](std::string name) {
-    std::replace(name.begin(), name.end(), '.', '_');
-    return name;
+  const auto attribute = [&](const std::string& name) {
+    std::string key = name;
+    std::replace(key.begin(), key.end(), '.', '_');
+    traced.names[key] = name;
+    return key;
   };
   for (const auto& item : model.named_parameters()) module.register_parameter(attribute(item.key()), item.value(), false);
   for (const auto& item : model.named_buffers()) module.register_buffer(attribute(item.key()), item.value());
@@ -25,21 +28,30 @@ void export_torchscript(TorchModel& model, const Shape& input, const std::string
   const bool was_training = model.is_training();
   model.eval();
   const torch::Tensor example = torch::randn(input);
-  std::shared_ptr<torch::jit::tracer::TracingState> state;
   try {
-    state = torch::jit::tracer::trace(
-                {example},
-                [&](torch::jit::Stack inputs) { return torch::jit::Stack{model.forward(inputs.at(0).toTensor())}; },
-                [](const torch::autograd::Variable&) { return std::string(); }, /*strict=*/false,
-                /*force_outplace=*/false, &module)
-                .first;
+    traced.graph = torch::jit::tracer::trace(
+                       {example},
+                       [&](torch::jit::Stack inputs) { return torch::jit::Stack{model.forward(inputs.at(0).toTensor())}; },
+                       [](const torch::autograd::Variable&) { return std::string(); }, /*strict=*/false,
+                       /*force_outplace=*/false, &module)
+                       .first->graph;
   } catch (const c10::Error& e) {
     model.train(was_training);
-    throw Error(fmt::format("cannot trace the model for export to {}: {}", path, e.what_without_backtrace()));
+    throw Error(fmt::format("cannot trace the model: {}", e.what_without_backtrace()));
+  } catch (const Error& e) {
+    model.train(was_training);
+    throw Error(fmt::format("cannot trace the model: {}", e.what()));
   }
   model.train(was_training);
+  return traced;
+}
+
+void export_torchscript(TorchModel& model, const Shape& input, const std::string& path) {
+  TracedModel traced = trace_model(model, input);
+  torch::jit::Module& module = traced.module;
+  const auto& state_graph = traced.graph;
   auto function = module._ivalue()->compilation_unit()->create_function(
-      c10::QualifiedName(*module.type()->name(), "forward"), state->graph);
+      c10::QualifiedName(*module.type()->name(), "forward"), state_graph);
   module.type()->addMethod(function);
   try {
     module.save(path);

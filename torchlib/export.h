@@ -7,11 +7,28 @@
 // Like any trace, it records the operations run for that input: it is exact
 // for the zoo's fixed-graph models; data-dependent control flow would be
 // frozen to the traced path.
+#include <torch/csrc/jit/api/module.h>
+
+#include <map>
 #include <string>
 
 #include "torchlib/zoo.h"
 
 namespace gos {
+
+// A model traced in eval mode at one input shape: a TorchScript module whose
+// attributes are the model's parameters and buffers ("layer1.0.conv1.weight"
+// becomes attribute "layer1_0_conv1_weight"; `names` maps back), and the
+// traced graph, whose values carry the concrete shapes seen while tracing.
+struct TracedModel {
+  torch::jit::Module module{"__torch__.gos.ExportedModel"};
+  std::shared_ptr<torch::jit::Graph> graph;
+  std::map<std::string, std::string> names;  // attribute -> parameter or buffer name
+};
+
+// Traces `model` on a random input of `input` shape (the ONNX exporter lowers
+// the graph further). gos::Error when the model cannot be traced.
+TracedModel trace_model(TorchModel& model, const Shape& input);
 
 // Traces `model` in eval mode on a random input of `input` shape and saves
 // the TorchScript module to `path`. Throws gos::Error naming the file when it
