@@ -7,8 +7,10 @@
 // model's latency is the latency model's sum over its slots that have an
 // instruction-graph form, and slots without one are not priced (0 ms).
 // Include only from torch translation units.
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -5,7 +5,9 @@
 // Each stage lives in its own file; this one only sequences them.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <set>

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <tuple>
 
 #include "framework/error.h"
 #include "framework/plugin_registry.h"

@@ -33,14 +33,9 @@ int report_command(const Args& args) {
   if (!parse_command_line(args, options, "run", run, usage)) return 0;
   if (run.empty()) throw Error("gos report: give the run directory or its adapt.h5 (see gos report --help)");
   report_options.dot_program = dot;
-  const std::filesystem::path file = report::adapt_file(run);
-  const adapt::AdaptRecord record = adapt::read_adapt_file(file);
-  const std::filesystem::path target =
-      output.empty() ? file.parent_path() / "report.html" : std::filesystem::path(output);
-  std::ofstream out(target);
-  if (!out || !(out << report::render_report(record, file, report_options)))
-    throw Error(fmt::format("cannot write report '{}'", target.string()));
-  std::cout << "wrote " << target.string() << " (" << record.iterations.size() << " iterations)\n";
+  const std::filesystem::path target = report::write_report(run, output, report_options);
+  const size_t iterations = adapt::read_adapt_file(report::adapt_file(run)).iterations.size();
+  std::cout << "wrote " << target.string() << " (" << iterations << " iterations)\n";
   return 0;
 }
 
