@@ -1,6 +1,13 @@
 #include "adapt/baseline.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
+
+#include "adapt/model_state.h"
+#include "framework/error.h"
+#include "searchspaces/gos/compile.h"
 
 namespace gos::adapt {
 namespace {
@@ -83,6 +90,25 @@ BaselineModel prepare_baseline(const AdaptConfig& config, AdaptData& data, const
   write_baseline_key(run, key);
   torch::set_num_threads(static_cast<int>(config.threads));
   return baseline;
+}
+
+std::shared_ptr<SlottedModel> rebuild_model(const AdaptConfig& config, const AdaptData& data,
+                                            const AdaptRecord& record, const RunDirectory& run) {
+  auto model = make_zoo_model(config.model, data.zoo);
+  torch::set_num_threads(static_cast<int>(config.threads));
+  const auto infos = model->slots();
+  for (const IterationRecord& it : record.iterations) {
+    if (it.status != IterationStatus::kAccepted) continue;
+    const auto info = std::find_if(infos.begin(), infos.end(), [&](const SlotInfo& s) { return s.path == it.slot; });
+    if (info == infos.end())
+      throw Error(fmt::format("{}: recorded slot '{}' is not in the model", run.record().string(), it.slot));
+    model->replace(it.slot, std::make_shared<graph::GraphModule>(
+                                graph::parse(it.chosen_genome, slot_spec(*info, config.max_nodes))));
+  }
+  const auto weights =
+      record.iterations.empty() ? run.baseline_checkpoint() : run.checkpoint(record.iterations.size() - 1);
+  load_checkpoint(*model, weights.string());
+  return model;
 }
 
 }  // namespace gos::adapt

@@ -156,6 +156,12 @@ toml::table default_latency_table() {
                                             {"max_attempts", 1}}}};
 }
 
+bool has_override(const std::vector<std::string>& overrides, const std::string& key) {
+  return std::any_of(overrides.begin(), overrides.end(), [&](const std::string& text) {
+    return text.starts_with(key + "=") || text.starts_with("adapt." + key + "=");
+  });
+}
+
 // Keys that moved into the plugin tables when those became configurable.
 std::string moved_key_hint(const std::string& name) {
   if (name == "population" || name == "generations")
@@ -237,12 +243,26 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   toml::table* adapt = root["adapt"].as_table();
   if (!root.get("adapt")) throw Error(fmt::format("{}: missing the [adapt] table", source));
   if (!adapt) throw Error(fmt::format("{}: 'adapt' must be a table", source));
-  // Defaults of the plugin tables go in first, so that --set strategy.x=... refines them.
-  if (!adapt->contains(kStrategy))
-    adapt->insert(kStrategy, toml::table{{"plugin", "nsga2"}, {"population", kDefaultPopulation},
-                                         {"generations", kDefaultGenerations}});
-  if (!adapt->contains(kLatency)) adapt->insert(kLatency, default_latency_table());
+  // The plugin tables' defaults fill in after the overrides and only where no
+  // plugin was named: --set strategy.population=4 refines the default nsga2,
+  // --set strategy.plugin=random_search replaces it (without nsga2's keys).
+  const bool strategy_named = adapt->contains(kStrategy) || has_override(overrides, "strategy.plugin");
+  const bool latency_named = adapt->contains(kLatency) || has_override(overrides, "latency.plugin");
   for (const std::string& text_override : overrides) apply_override(*adapt, text_override);
+  if (!strategy_named) {
+    toml::table& strategy = table_at(*adapt, {kStrategy}, "[adapt.strategy]");
+    strategy.insert("plugin", "nsga2");
+    strategy.insert("population", kDefaultPopulation);  // insert keeps a value set by --set
+    strategy.insert("generations", kDefaultGenerations);
+  }
+  if (!latency_named) {
+    toml::table& latency = table_at(*adapt, {kLatency}, "[adapt.latency]");
+    for (auto&& [key, value] : default_latency_table())
+      if (toml::table* nested = value.as_table(); nested && latency.contains(key.str()))
+        for (auto&& [k, v] : *nested) latency[key.str()].as_table()->insert(k.str(), v);
+      else
+        latency.insert(key.str(), value);
+  }
 
   const ParamSchema schema = adapt_schema();
   std::vector<std::string> valid = schema.names();

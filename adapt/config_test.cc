@@ -125,6 +125,19 @@ TEST(AdaptConfig, AnyStrategyAndLatencyPluginIsConfigurable) {
   EXPECT_EQ(device.params->get_int("runs"), 5);
 }
 
+TEST(AdaptConfig, SetRefinesTheDefaultPluginsOrReplacesThem) {
+  AdaptConfig config = parse("[adapt]\n", "q.toml", {"strategy.population=4", "latency.device.runs=3"});
+  EXPECT_EQ(config.strategy.plugin, "nsga2");
+  EXPECT_EQ(config.strategy.params->get_int("population"), 4);
+  EXPECT_EQ(config.strategy.params->get_int("generations"), kDefaultGenerations);
+  EXPECT_EQ(config.latency.params->get_component("device").params->get_int("runs"), 3);
+  EXPECT_EQ(config.latency.params->get_component("device").params->get_int("warmup"), 3);
+  // Naming another plugin drops the default's keys (random_search has no 'generations').
+  config = parse("[adapt]\n", "q.toml", {"strategy.plugin=random_search", "strategy.evaluations=12"});
+  EXPECT_EQ(config.strategy.plugin, "random_search");
+  EXPECT_EQ(config.strategy.params->get_int("evaluations"), 12);
+}
+
 TEST(AdaptConfig, UnknownPluginsAndKeysInThePluginTablesNameTheTableAndWhatIsValid) {
   std::string message = error_of("[adapt]\n[adapt.strategy]\nplugin = \"regularised_evolution\"\n");
   EXPECT_NE(message.find("quick.toml:3:"), std::string::npos) << message;

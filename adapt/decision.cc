@@ -32,16 +32,16 @@ Choice choose_candidate(const std::vector<FrontEntry>& front, const std::vector<
                    [](const CandidateRow* a, const CandidateRow* b) { return a->accuracy_drop < b->accuracy_drop; });
   if (!others.empty() && others.front()->feasible) {
     choice.status = IterationStatus::kNoGain;
-    choice.reason = fmt::format("no feasible candidate is {:g}% faster than the seed's {:.3f} ms", 100 * min_gain,
-                                reference_ms);
+    choice.reason =
+        fmt::format("no feasible candidate is {:g}% faster than the seed's {:.3f} ms", 100 * min_gain, reference_ms);
     return choice;
   }
   // The front holds the seed (or nothing); record the best infeasible candidates instead.
   choice.status = IterationStatus::kInfeasible;
   choice.front.clear();
   for (size_t i = 0; i < std::min<size_t>(others.size(), 5); ++i)
-    choice.front.push_back({others[i]->genome, others[i]->latency_ms, others[i]->params, others[i]->accuracy_drop,
-                            false});
+    choice.front.push_back(
+        {others[i]->genome, others[i]->latency_ms, others[i]->params, others[i]->accuracy_drop, false});
   choice.reason = others.empty() ? std::string("every candidate failed to evaluate")
                                  : fmt::format("no candidate within epsilon {}: best accuracy drop {:.2f} points",
                                                epsilon, others.front()->accuracy_drop);
@@ -58,12 +58,11 @@ Decision decide_splice(const SpliceFigures& f, double epsilon, double min_gain) 
   if (!(f.latency_after_ms < f.latency_before_ms && f.latency_after_ms <= must_reach))
     return {IterationStatus::kNoGain,
             fmt::format("re-measured {:.3f} ms is not {:g}% below {:.3f} ms (gain {:+.1f}%)", f.latency_after_ms,
-                        100 * min_gain, f.latency_before_ms,
-                        100 * (1 - f.latency_after_ms / f.latency_before_ms))};
-  return {IterationStatus::kAccepted,
-          fmt::format("{:.3f} -> {:.3f} ms ({:.1f}% faster), held-out accuracy {:.2f}% (drop {:.2f})",
-                      f.latency_before_ms, f.latency_after_ms, 100 * (1 - f.latency_after_ms / f.latency_before_ms),
-                      f.accuracy_after, drop)};
+                        100 * min_gain, f.latency_before_ms, 100 * (1 - f.latency_after_ms / f.latency_before_ms))};
+  return {
+      IterationStatus::kAccepted,
+      fmt::format("{:.3f} -> {:.3f} ms ({:.1f}% faster), held-out accuracy {:.2f}% (drop {:.2f})", f.latency_before_ms,
+                  f.latency_after_ms, 100 * (1 - f.latency_after_ms / f.latency_before_ms), f.accuracy_after, drop)};
 }
 
 }  // namespace gos::adapt

@@ -13,8 +13,8 @@ TEST(ChooseCandidate, TakesTheFastestFeasibleNonSeedThatBeatsTheSeedByMinGain) {
   const std::vector<FrontEntry> front = {
       {kSeed, 10.0, 100, 0.0, true},  // the seed is never chosen
       {"a", 9.0, 90, 0.5, true},
-      {"b", 8.0, 80, 2.0, false},     // fastest, but infeasible
-      {"c", 9.0, 70, 0.2, true},      // ties with a: fewer parameters win
+      {"b", 8.0, 80, 2.0, false},  // fastest, but infeasible
+      {"c", 9.0, 70, 0.2, true},   // ties with a: fewer parameters win
   };
   const Choice choice = choose_candidate(front, {}, kSeed, 10.0, 0.05, 1.0);
   ASSERT_TRUE(choice.chosen);

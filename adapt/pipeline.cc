@@ -108,25 +108,11 @@ void Pipeline::baseline_stage() {
                   baseline_.test_accuracy));
 }
 
-// A resumed run: the model as the zoo builds it, the accepted replacements
-// spliced in order, then the weights of the last completed iteration.
 void Pipeline::rebuild_from(const AdaptRecord& record) {
-  model_ = make_zoo_model(config_.model, data_.zoo);
+  model_ = rebuild_model(config_, data_, record, run_);
   baseline_ = *record.baseline;
-  torch::set_num_threads(static_cast<int>(config_.threads));
-  const auto infos = model_->slots();
-  for (const IterationRecord& it : record.iterations) {
-    if (it.status != IterationStatus::kAccepted) continue;
-    const auto info = std::find_if(infos.begin(), infos.end(), [&](const SlotInfo& s) { return s.path == it.slot; });
-    if (info == infos.end())
-      throw Error(fmt::format("{}: recorded slot '{}' is not in the model", run_.record().string(), it.slot));
-    model_->replace(it.slot, std::make_shared<graph::GraphModule>(
-                                 graph::parse(it.chosen_genome, slot_spec(*info, config_.max_nodes))));
-  }
-  const auto weights = record.iterations.empty() ? run_.baseline_checkpoint() : run_.checkpoint(record.iterations.size() - 1);
-  load_checkpoint(*model_, weights.string());
   iterations_ = record.iterations;
-  log(fmt::format("resuming after {} iterations from {}", iterations_.size(), weights.string()));
+  log(fmt::format("resuming after {} iterations", iterations_.size()));
 }
 
 IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot) {
@@ -307,19 +293,7 @@ AdaptSummary Pipeline::finish(const std::string& stop_reason) {
 AdaptSummary Pipeline::run() {
   const auto start = Clock::now();
   const RunStart opened = open_run_directory(run_, config_, options_.resume, options_.overwrite, run_info());
-  if (opened.completed) {
-    AdaptSummary summary;
-    summary.output = options_.output;
-    summary.already_complete = true;
-    summary.iterations = opened.completed->iterations.size();
-    if (const auto& final = opened.completed->final) {
-      summary.modified = final->modified;
-      summary.speedup = final->speedup;
-      summary.final_ms = final->latency_ms;
-    }
-    summary.stop_reason = opened.completed->info.stop_reason;
-    return summary;
-  }
+  if (opened.completed) return completed_summary(*opened.completed, options_.output);
   try {
     data_ = load_data(config_);
     if (opened.prior)

@@ -16,8 +16,10 @@ void score_slots(std::vector<SlotRecord>& slots, const InefficiencyScore& score)
     total += slot.latency_ms;
   }
   const std::vector<double> scores = score(latency, params);
-  if (scores.size() != slots.size()) throw Error("inefficiency score: the function returned a score count unequal "
-                                                 "to the slot count");
+  if (scores.size() != slots.size())
+    throw Error(
+        "inefficiency score: the function returned a score count unequal "
+        "to the slot count");
   for (size_t i = 0; i < slots.size(); ++i) {
     slots[i].share = total > 0 ? slots[i].latency_ms / total : 0;
     slots[i].inefficiency = scores[i];
@@ -26,7 +28,8 @@ void score_slots(std::vector<SlotRecord>& slots, const InefficiencyScore& score)
 
 std::vector<SlotRecord> search_order(std::vector<SlotRecord> slots, const std::vector<std::string>& kinds) {
   std::erase_if(slots, [&](const SlotRecord& slot) {
-    return std::none_of(kinds.begin(), kinds.end(), [&](const std::string& kind) { return slot.kind.starts_with(kind); });
+    return std::none_of(kinds.begin(), kinds.end(),
+                        [&](const std::string& kind) { return slot.kind.starts_with(kind); });
   });
   std::stable_sort(slots.begin(), slots.end(),
                    [](const SlotRecord& a, const SlotRecord& b) { return a.inefficiency > b.inefficiency; });

@@ -126,41 +126,6 @@ std::string iteration_name(size_t index) { return fmt::format("/iterations/{:03d
 
 }  // namespace
 
-const char* to_string(RunStatus status) {
-  switch (status) {
-    case RunStatus::kRunning: return "running";
-    case RunStatus::kCompleted: return "completed";
-    case RunStatus::kFailed: return "failed";
-  }
-  return "?";
-}
-
-const char* to_string(IterationStatus status) {
-  switch (status) {
-    case IterationStatus::kAccepted: return "accepted";
-    case IterationStatus::kRejected: return "rejected";
-    case IterationStatus::kInfeasible: return "infeasible";
-    case IterationStatus::kUnsupported: return "unsupported";
-    case IterationStatus::kNoGain: return "no_gain";
-  }
-  return "?";
-}
-
-RunStatus parse_run_status(const std::string& text) {
-  for (RunStatus s : {RunStatus::kRunning, RunStatus::kCompleted, RunStatus::kFailed})
-    if (text == to_string(s)) return s;
-  throw Error(fmt::format("unknown run status '{}'; expected running, completed or failed", text));
-}
-
-IterationStatus parse_iteration_status(const std::string& text) {
-  for (IterationStatus s : {IterationStatus::kAccepted, IterationStatus::kRejected, IterationStatus::kInfeasible,
-                            IterationStatus::kUnsupported, IterationStatus::kNoGain})
-    if (text == to_string(s)) return s;
-  throw Error(fmt::format("unknown iteration status '{}'; expected accepted, rejected, infeasible, unsupported or "
-                          "no_gain",
-                          text));
-}
-
 void create_adapt_file(const std::filesystem::path& path, const RunInfo& info) {
   with_hdf5(path, "create it", [&] {
     H5::H5File file = open_file(path, H5F_ACC_TRUNC);

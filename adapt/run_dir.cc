@@ -34,9 +34,10 @@ RunStart open_run_directory(const RunDirectory& run, const AdaptConfig& config, 
       throw Error(fmt::format("--resume: '{}' does not exist; start the run without --resume", h5.string()));
     AdaptRecord prior = read_adapt_file(h5);
     if (prior.info.config_toml != config.resolved_toml)
-      throw Error(fmt::format("--resume: '{}' was written by another adapt configuration; rerun with the same file "
-                              "and --set values, or use --overwrite",
-                              h5.string()));
+      throw Error(
+          fmt::format("--resume: '{}' was written by another adapt configuration; rerun with the same file "
+                      "and --set values, or use --overwrite",
+                      h5.string()));
     if (prior.info.status == RunStatus::kCompleted) {
       start.completed = std::move(prior);
       return start;
@@ -60,6 +61,20 @@ RunStart open_run_directory(const RunDirectory& run, const AdaptConfig& config, 
   }
   create_adapt_file(h5, info);
   return start;
+}
+
+AdaptSummary completed_summary(const AdaptRecord& record, const std::filesystem::path& output) {
+  AdaptSummary summary;
+  summary.output = output;
+  summary.already_complete = true;
+  summary.iterations = record.iterations.size();
+  if (record.final) {
+    summary.modified = record.final->modified;
+    summary.speedup = record.final->speedup;
+    summary.final_ms = record.final->latency_ms;
+  }
+  summary.stop_reason = record.info.stop_reason;
+  return summary;
 }
 
 std::string read_baseline_key(const RunDirectory& run) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "adapt/adapt.h"
 #include "adapt/config.h"
 #include "adapt/results.h"
 
@@ -38,6 +39,9 @@ struct RunStart {
 // resolved configuration. Throws gos::Error saying which flag to pass.
 RunStart open_run_directory(const RunDirectory& run, const AdaptConfig& config, bool resume, bool overwrite,
                             const RunInfo& info);
+
+// What `gos adapt` reports for a run that had already completed.
+AdaptSummary completed_summary(const AdaptRecord& record, const std::filesystem::path& output);
 
 // The previously cached baseline key, or empty.
 std::string read_baseline_key(const RunDirectory& run);

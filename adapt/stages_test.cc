@@ -21,7 +21,7 @@ TEST(Ranking, TheScoreIsReplaceableAndOrdersOnlyEligibleKinds) {
   };
   score_slots(slots, per_parameter);
   std::vector<SlotRecord> order = search_order(slots, {"conv", "dwconv"});
-  ASSERT_EQ(order.size(), 3u);  // the batch norm is not eligible
+  ASSERT_EQ(order.size(), 3u);     // the batch norm is not eligible
   EXPECT_EQ(order[0].path, "dw");  // equal latency, more time per parameter
   EXPECT_EQ(order[1].path, "layer1.conv");
   EXPECT_NEAR(slots[1].share, 0.5, 1e-12);

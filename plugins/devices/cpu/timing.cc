@@ -12,9 +12,12 @@ namespace gos {
 
 const char* to_string(TimingClock clock) {
   switch (clock) {
-    case TimingClock::kWall: return "wall";
-    case TimingClock::kProcessCpu: return "process_cpu";
-    case TimingClock::kThreadCpu: return "thread_cpu";
+    case TimingClock::kWall:
+      return "wall";
+    case TimingClock::kProcessCpu:
+      return "process_cpu";
+    case TimingClock::kThreadCpu:
+      return "thread_cpu";
   }
   return "?";
 }
@@ -35,9 +38,10 @@ double now_ms(TimingClock clock) {
 
 void check(const TimingConfig& config, const std::string& what) {
   if (config.runs < 1 || config.warmup < 0 || !(config.quantile >= 0) || config.quantile > 1)
-    throw Error(fmt::format("timing of {} needs runs >= 1, warmup >= 0 and 0 <= quantile <= 1 (got runs = {}, "
-                            "warmup = {}, quantile = {})",
-                            what, config.runs, config.warmup, config.quantile));
+    throw Error(
+        fmt::format("timing of {} needs runs >= 1, warmup >= 0 and 0 <= quantile <= 1 (got runs = {}, "
+                    "warmup = {}, quantile = {})",
+                    what, config.runs, config.warmup, config.quantile));
 }
 
 std::vector<double> timed_runs(const std::function<void()>& run, const TimingConfig& config) {
@@ -66,8 +70,7 @@ std::vector<double> alternate_rounds(const std::vector<std::function<double()>>&
   return medians;
 }
 
-AbLatency alternate_ab(const std::function<double()>& measure_a, const std::function<double()>& measure_b,
-                       int rounds) {
+AbLatency alternate_ab(const std::function<double()>& measure_a, const std::function<double()>& measure_b, int rounds) {
   const std::vector<double> medians = alternate_rounds({measure_a, measure_b}, rounds);
   return {medians[0], medians[1]};
 }

@@ -57,7 +57,16 @@ TEST(AlternatingRounds, InterleavesTheSidesAndReportsMediansOverRounds) {
   std::string order;
   std::vector<double> a = {5, 1, 3}, b = {20, 40, 30};
   size_t ia = 0, ib = 0;
-  const AbLatency ab = alternate_ab([&] { order += 'a'; return a[ia++]; }, [&] { order += 'b'; return b[ib++]; }, 3);
+  const AbLatency ab = alternate_ab(
+      [&] {
+        order += 'a';
+        return a[ia++];
+      },
+      [&] {
+        order += 'b';
+        return b[ib++];
+      },
+      3);
   EXPECT_EQ(order, "ababab");
   EXPECT_DOUBLE_EQ(ab.a_ms, 3);
   EXPECT_DOUBLE_EQ(ab.b_ms, 30);
