@@ -2,6 +2,7 @@
 // The `gos` subcommands. Each takes the arguments after its own name and
 // returns the process exit code; gos::Error escapes to main(), which prints it.
 #include <functional>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,12 @@ const std::vector<Command>& commands();
 
 // A registry loaded from the default plugin paths plus `extra` directories.
 void load_default_plugins(PluginRegistry& registry, const std::vector<std::string>& extra);
+// One "warning: skipped ..." line per plugin library that could not be used.
+void warn_about_plugin_failures(const PluginRegistry& registry, std::ostream& out);
 
 int plugins_command(const Args& args);
+int plugin_manifest_command(const Args& args);  // cli/plugin_manifest_command.cc
+int new_plugin_command(const Args& args);       // cli/new_plugin_command.cc
 int validate_command(const Args& args);
 int run_command(const Args& args);
 int compare_command(const Args& args);
@@ -32,7 +37,8 @@ int show_command(const Args& args);
 int report_command(const Args& args);
 int lut_command(const Args& args);
 int latency_command(const Args& args);
-// Defined when GOS_WITH_TORCH is on (cli/model_commands.cc).
+// In libgos_torch_commands.so (cli/torch_commands.h): cli/model_commands.cc,
+// cli/latency_commands.cc, cli/adapt_command.cc.
 int profile_command(const Args& args);
 int train_command(const Args& args);
 int adapt_command(const Args& args);  // cli/adapt_command.cc

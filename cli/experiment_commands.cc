@@ -39,6 +39,7 @@ bool parse(const Args& args, po::options_description& options, ExperimentArgs& e
 
 ExperimentConfig load(const ExperimentArgs& args, PluginRegistry& registry) {
   load_default_plugins(registry, args.plugin_paths);
+  warn_about_plugin_failures(registry, std::cerr);
   std::vector<std::string> overrides = args.overrides;
   if (!args.output.empty()) overrides.push_back("experiment.output=\"" + args.output + "\"");
   return load_experiment(args.file, overrides, registry);
@@ -116,8 +117,9 @@ int plugins_command(const Args& args) {
   PluginRegistry registry;
   load_default_plugins(registry, paths);
   for (const PluginRecord* record : registry.plugins()) {
-    std::cout << fmt::format("{} ({} plugin, version {})\n  {}\n  {}\n", record->name, to_string(record->kind),
-                             record->version, record->summary, record->path.string());
+    std::cout << fmt::format("{} ({} plugin, version {})\n  {}\n  {}\n  build tag {}\n", record->name,
+                             to_string(record->kind), record->version, record->summary, record->path.string(),
+                             record->build_tag);
     for (const ParamSpec& spec : record->schema.specs()) {
       const std::string default_text = spec.default_value ? format_value(*spec.default_value)
                                        : spec.optional    ? "(optional)"
@@ -126,6 +128,7 @@ int plugins_command(const Args& args) {
     }
   }
   if (registry.plugins().empty()) std::cout << "no plugins found; build the project or set GOS_PLUGIN_PATH\n";
+  warn_about_plugin_failures(registry, std::cerr);
   return 0;
 }
 

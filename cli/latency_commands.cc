@@ -1,6 +1,7 @@
 // gos lut build / gos latency dataset|train|eval|repeat: building and judging
 // latency models on a device.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <boost/program_options.hpp>
 #include <chrono>

@@ -20,6 +20,12 @@ const char* to_string(PluginKind kind) {
   return "unknown";
 }
 
+std::optional<PluginKind> plugin_kind_from_string(std::string_view text) {
+  for (PluginKind kind : kAllPluginKinds)
+    if (text == to_string(kind)) return kind;
+  return std::nullopt;
+}
+
 const char* to_string(ParamType type) {
   switch (type) {
     case ParamType::kBool: return "boolean";

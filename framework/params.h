@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -29,6 +30,12 @@ enum class PluginKind : int {
   kTrainer = 6,
 };
 const char* to_string(PluginKind kind);
+inline constexpr PluginKind kAllPluginKinds[] = {PluginKind::kSearchSpace, PluginKind::kStrategy,
+                                                 PluginKind::kObjective,   PluginKind::kMutator,
+                                                 PluginKind::kLatencyModel, PluginKind::kDevice,
+                                                 PluginKind::kTrainer};
+// The kind whose to_string() is `text`; nullopt when there is none.
+std::optional<PluginKind> plugin_kind_from_string(std::string_view text);
 
 // Where a value came from: a TOML file position, or a command-line override.
 struct SourceLocation {
@@ -40,6 +47,9 @@ struct SourceLocation {
 
 enum class ParamType { kBool, kInt, kReal, kString, kIntList, kRealList, kStringList, kComponent };
 const char* to_string(ParamType type);
+inline constexpr ParamType kAllParamTypes[] = {ParamType::kBool,    ParamType::kInt,      ParamType::kReal,
+                                               ParamType::kString,  ParamType::kIntList,  ParamType::kRealList,
+                                               ParamType::kStringList, ParamType::kComponent};
 
 class Params;
 // A nested component: a table with `plugin = "name"` plus that plugin's keys.
@@ -86,6 +96,8 @@ class ParamSchema {
   ParamSchema& component(std::string name, PluginKind kind, std::string default_plugin, std::string help);
   // Marks the last declared parameter as optional: it may be absent and has no default.
   ParamSchema& optional();
+  // Declares a parameter from a whole spec (schemas read back from a plugin manifest).
+  ParamSchema& declare(ParamSpec spec) { return add(std::move(spec)); }
 
   const std::vector<ParamSpec>& specs() const { return specs_; }
   const ParamSpec* find(std::string_view name) const;

@@ -1,5 +1,7 @@
 #include "framework/runner.h"
 
+#include "framework/build_info.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -13,9 +15,6 @@
 #include "framework/moo/indicators.h"
 #include "framework/pareto.h"
 
-#ifndef GOS_VERSION
-#define GOS_VERSION "0.0.0"
-#endif
 #ifndef GOS_GIT_COMMIT
 #define GOS_GIT_COMMIT "unknown"
 #endif

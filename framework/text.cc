@@ -1,6 +1,7 @@
 #include "framework/text.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 namespace gos {

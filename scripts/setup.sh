@@ -23,6 +23,12 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# GOS_TORCH_DIR: a LibTorch of your own (the pytorch.org archive, or pip's
+# torch/share/cmake) instead of Debian's libtorch-dev 1.13.
+cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [ -n "${GOS_TORCH_DIR:-}" ]; then
+  cmake_args+=("-DCMAKE_PREFIX_PATH=${GOS_TORCH_DIR}")
+fi
 jobs="${GOS_BUILD_JOBS:-$(nproc)}"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S . -B build "${cmake_args[@]}"
 cmake --build build -j "$jobs"

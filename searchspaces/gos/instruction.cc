@@ -1,6 +1,7 @@
 #include "searchspaces/gos/instruction.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 

@@ -2,6 +2,7 @@
 // paths. Each is compiled into its own directory (see CMakeLists.txt) with a
 // preprocessor switch, so that one broken plugin never poisons another test.
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <stdexcept>
 #include <thread>
@@ -100,10 +101,26 @@ GOS_PLUGIN("random_search", gos::PluginKind::kStrategy, "0.0.1", "test plugin re
 #elif defined(GOS_TEST_BAD_ABI)
 // Hand-written entry point claiming a future ABI version.
 extern "C" __attribute__((visibility("default"))) const gos::PluginDescriptor* gos_plugin_descriptor() {
-  static const gos::PluginDescriptor descriptor{gos::kPluginAbiVersion + 1, "bad_abi", gos::PluginKind::kObjective,
-                                                "0.0.1", "built for another ABI", nullptr, nullptr};
+  static const gos::PluginDescriptor descriptor{gos::kPluginAbiVersion + 1, GOS_VERSION, GOS_BUILD_TAG, "bad_abi",
+                                                gos::PluginKind::kObjective, "0.0.1", "built for another ABI",
+                                                nullptr, nullptr};
   return &descriptor;
 }
+#elif defined(GOS_TEST_BAD_TAG)
+// The right ABI version, but the build tag of another compiler and another
+// set of framework headers: must be refused before schema() is called.
+[[noreturn]] gos::ParamSchema schema_must_not_run() { std::abort(); }
+extern "C" __attribute__((visibility("default"))) const gos::PluginDescriptor* gos_plugin_descriptor() {
+  static const gos::PluginDescriptor descriptor{gos::kPluginAbiVersion, GOS_VERSION,
+                                                "gcc-1;libstdc++-cxx11abi=0;interface=0000000000000000", "bad_tag",
+                                                gos::PluginKind::kObjective, "0.0.1", "built by another compiler",
+                                                &schema_must_not_run, nullptr};
+  return &descriptor;
+}
+#elif defined(GOS_TEST_THROWING_SCHEMA)
+gos::ParamSchema throwing_schema() { throw std::runtime_error("this schema always throws"); }
+GOS_PLUGIN("throwing_schema", gos::PluginKind::kObjective, "0.0.1", "test objective whose schema() throws",
+           &throwing_schema, &gos::test_plugins::create_throwing)
 #elif defined(GOS_TEST_NO_ENTRY)
 extern "C" __attribute__((visibility("default"))) int not_a_gos_plugin() { return 0; }
 #endif

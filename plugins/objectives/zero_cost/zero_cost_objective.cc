@@ -4,6 +4,7 @@
 // FLOPs. Minibatches come from CIFAR-10 binary batches, or are seeded
 // Gaussian noise with random labels when no data directory is given.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 

@@ -1,17 +1,5 @@
-# gos_add_plugin(<target> SOURCES <files...> [LIBS <libs...>])
-#
-# Builds a GOS plugin: a MODULE library placed in ${GOS_PLUGIN_DIR}, which is
-# the default directory that `gos` scans. Plugins link the framework shared
-# library so that interface type information is shared with the host.
-function(gos_add_plugin target)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
-  add_library(${target} MODULE ${ARG_SOURCES})
-  target_link_libraries(${target} PRIVATE gos_framework ${ARG_LIBS})
-  set_target_properties(${target} PROPERTIES
-    PREFIX "libgos_"
-    LIBRARY_OUTPUT_DIRECTORY ${GOS_PLUGIN_DIR})
-  set_property(GLOBAL APPEND PROPERTY GOS_PLUGIN_TARGETS ${target})
-endfunction()
+# Helpers for GOS's own tree (not installed): tests and the LibTorch
+# precompiled header. gos_add_plugin comes from GosPluginFunctions.cmake.
 
 # gos_add_test(<target> SOURCES <files...> [LIBS <libs...>])
 # One GoogleTest executable whose tests are registered with CTest one by one.
@@ -20,8 +8,8 @@ function(gos_add_test target)
   add_executable(${target} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE gos_framework GTest::gtest GTest::gtest_main ${ARG_LIBS})
   target_compile_definitions(${target} PRIVATE
-    GOS_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
-    GOS_BINARY_DIR="${CMAKE_BINARY_DIR}"
+    GOS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    GOS_BINARY_DIR="${PROJECT_BINARY_DIR}"
     GOS_PLUGIN_DIR="${GOS_PLUGIN_DIR}")
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)
 endfunction()
@@ -33,6 +21,10 @@ endfunction()
 # export macro, see torchlib/CMakeLists.txt), so every user compiles with
 # -fPIC too, executables included.
 function(gos_use_torch target)
+  if(NOT GOS_WITH_TORCH)
+    message(FATAL_ERROR "gos_use_torch(${target}) in a build without LibTorch: "
+                        "guard the target with if(GOS_WITH_TORCH)")
+  endif()
   target_link_libraries(${target} PRIVATE gos_torch)
   target_precompile_headers(${target} REUSE_FROM gos_torch)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE OFF)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds and tests GOS against a LibTorch 2.x on a machine without Debian's
+# packages (the GPU machine of docs/performance/adapt-gpu.md: Ubuntu 24.04,
+# pip torch with CUDA). The Debian packages it lacks (toml++, Boost 1.74 with
+# program_options, Google Benchmark) are fetched beforehand on a Debian
+# machine into DEPS_DIR:
+#   mkdir -p .gpu-deps && cd .gpu-deps && apt-get download libtomlplusplus-dev libtomlplusplus3 \
+#     libboost1.74-dev libboost-program-options1.74-dev libboost-program-options1.74.0 \
+#     libbenchmark-dev libbenchmark1debian
+# and unpacked here into /tmp/deps (never into /).
+#
+# Usage: scripts/gpu-build.sh [DEPS_DIR] [BUILD_DIR]      (GOS_TORCH_DIR: LibTorch's CMake dir)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deps_dir=${1:-.gpu-deps}
+build_dir=${2:-build-gpu}
+torch_dir=${GOS_TORCH_DIR:-$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "share", "cmake"))' 2>/dev/null || true)}
+[ -n "$torch_dir" ] || { echo "set GOS_TORCH_DIR to LibTorch's CMake directory"; exit 2; }
+mkdir -p /tmp/deps
+for deb in "$deps_dir"/*.deb; do dpkg -x "$deb" /tmp/deps; done
+generator=()
+command -v ninja > /dev/null && generator=(-G Ninja)
+cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DBoost_DIR=/tmp/deps/usr/lib/x86_64-linux-gnu/cmake/Boost-1.74.0 \
+  -DCMAKE_PREFIX_PATH="$torch_dir;/tmp/deps/usr/lib/x86_64-linux-gnu/cmake" \
+  -DCMAKE_CXX_FLAGS="-isystem /tmp/deps/usr/include"
+cmake --build "$build_dir" -j "$(nproc)"
+echo "export LD_LIBRARY_PATH=/tmp/deps/usr/lib/x86_64-linux-gnu before running $build_dir/gos"
