@@ -107,14 +107,14 @@ TEST(AdaptSeed, OperatorsWithoutAnExactGraphGetAReason) {
 }
 
 // A tiny adaptation: a narrow ResNet18 on a few hundred CIFAR-10 images.
-AdaptConfig tiny_config(const std::vector<std::string>& extra = {}) {
+AdaptConfig tiny_config(PluginRegistry& registry, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> overrides = {
       "data_dir=\"" + kCifar.string() + "\"", "width=0.125", "train_subset=256", "holdout=64", "eval_subset=32",
-      "test_images=64", "batch_size=32", "baseline_steps=4", "population=4", "generations=2", "max_modified=1",
-      "patience=1", "max_nodes=4", "distill_images=32", "distill_steps=4", "finetune_steps=2", "latency_warmup=1",
-      "latency_repeats=2", "seed=3"};
+      "test_images=64", "batch_size=32", "baseline_steps=4", "strategy.population=4", "strategy.generations=2",
+      "max_modified=1", "patience=1", "max_nodes=4", "distill_images=32", "distill_steps=4", "finetune_steps=2",
+      "latency.device.warmup=1", "latency.device.runs=2", "seed=3"};
   overrides.insert(overrides.end(), extra.begin(), extra.end());
-  return parse_adapt_config("[adapt]\nmodel = \"resnet18\"\n", "tiny.toml", overrides);
+  return parse_adapt_config("[adapt]\nmodel = \"resnet18\"\n", "tiny.toml", overrides, registry);
 }
 
 std::filesystem::path fresh_dir(const std::string& name) {
@@ -140,7 +140,7 @@ class AdaptRunOnCifar : public ::testing::Test {
 };
 
 TEST_F(AdaptRunOnCifar, InterruptedRunResumesAndExportsTheAdaptedModel) {
-  const AdaptConfig config = tiny_config();
+  const AdaptConfig config = tiny_config(registry);
   AdaptOptions options;
   options.output = fresh_dir("resume");
   options.progress = false;
@@ -150,7 +150,7 @@ TEST_F(AdaptRunOnCifar, InterruptedRunResumesAndExportsTheAdaptedModel) {
   };
   EXPECT_THROW(run_adapt(config, options, registry), Interrupted);
   AdaptRecord record = read_adapt_file(options.output / "adapt.h5");
-  EXPECT_EQ(record.info.status, "failed");
+  EXPECT_EQ(record.info.status, RunStatus::kFailed);
   ASSERT_TRUE(record.baseline);
   EXPECT_TRUE(record.iterations.empty());
   const RunResults partial = read_results(options.output / "search_000.h5");
@@ -161,7 +161,7 @@ TEST_F(AdaptRunOnCifar, InterruptedRunResumesAndExportsTheAdaptedModel) {
   const AdaptSummary summary = run_adapt(config, options, registry);
   EXPECT_FALSE(summary.already_complete);
   record = read_adapt_file(options.output / "adapt.h5");
-  EXPECT_EQ(record.info.status, "completed");
+  EXPECT_EQ(record.info.status, RunStatus::kCompleted);
   ASSERT_EQ(record.iterations.size(), 1u);  // max_modified = patience = 1: one searched slot
   const IterationRecord& it = record.iterations[0];
   // The most inefficient convolution of the baseline profile was searched, from its exact seed.
@@ -172,7 +172,7 @@ TEST_F(AdaptRunOnCifar, InterruptedRunResumesAndExportsTheAdaptedModel) {
                                        });
   EXPECT_EQ(it.slot, ranked->path);
   EXPECT_TRUE(it.seed_genome.starts_with("in:" + it.input + ";n1=conv[k=3")) << it.seed_genome;
-  EXPECT_TRUE(std::set<std::string>({"accepted", "rejected", "infeasible", "no_gain"}).contains(it.status));
+  EXPECT_NE(it.status, IterationStatus::kUnsupported);
   EXPECT_FALSE(it.front.empty());
   EXPECT_GT(it.latency_before_ms, 0);
 
@@ -188,7 +188,7 @@ TEST_F(AdaptRunOnCifar, InterruptedRunResumesAndExportsTheAdaptedModel) {
     EXPECT_EQ(search.evaluations[i], partial.evaluations[i]) << "evaluation " << i;
 
   ASSERT_TRUE(record.final);
-  EXPECT_EQ(record.final->modified, it.status == "accepted" ? 1 : 0);
+  EXPECT_EQ(record.final->modified, it.status == IterationStatus::kAccepted ? 1 : 0);
   EXPECT_GT(record.final->speedup, 0);
 
   // The TorchScript file computes what the adapted model computes: rebuilt
@@ -198,7 +198,7 @@ TEST_F(AdaptRunOnCifar, InterruptedRunResumesAndExportsTheAdaptedModel) {
   auto model = make_zoo_model("resnet18", zoo);
   std::map<std::string, SlotInfo> infos;
   for (const SlotInfo& info : model->slots()) infos[info.path] = info;
-  if (it.status == "accepted") {
+  if (it.status == IterationStatus::kAccepted) {
     const SlotInfo& info = infos.at(it.slot);
     const graph::GraphSpec spec{{int(info.input[1]), int(info.input[2]), int(info.input[3])},
                                 {int(info.output[1]), int(info.output[2]), int(info.output[3])},
@@ -222,7 +222,7 @@ TEST_F(AdaptRunOnCifar, UnreachableEpsilonRecordsTheBestInfeasibleCandidates) {
   // No candidate can gain 100 points of accuracy; two slots are searched, then patience stops the run.
   // Candidates are timed inside the whole model here (the default times the slot alone).
   const AdaptConfig config =
-      tiny_config({"epsilon=-100", "patience=2", "generations=1", "candidate_latency=\"model\""});
+      tiny_config(registry, {"epsilon=-100", "patience=2", "strategy.generations=1", "candidate_latency=\"model\""});
   AdaptOptions options;
   options.output = fresh_dir("infeasible");
   options.progress = false;
@@ -230,10 +230,10 @@ TEST_F(AdaptRunOnCifar, UnreachableEpsilonRecordsTheBestInfeasibleCandidates) {
   EXPECT_EQ(summary.modified, 0);
   EXPECT_NE(summary.stop_reason.find("patience"), std::string::npos) << summary.stop_reason;
   const AdaptRecord record = read_adapt_file(options.output / "adapt.h5");
-  EXPECT_EQ(record.info.status, "completed");
+  EXPECT_EQ(record.info.status, RunStatus::kCompleted);
   ASSERT_EQ(record.iterations.size(), 2u);
   for (const IterationRecord& it : record.iterations) {
-    EXPECT_EQ(it.status, "infeasible") << it.slot;
+    EXPECT_EQ(it.status, IterationStatus::kInfeasible) << it.slot;
     EXPECT_TRUE(it.chosen_genome.empty());
     ASSERT_FALSE(it.front.empty()) << it.slot;
     for (const FrontEntry& entry : it.front) {
@@ -251,7 +251,7 @@ TEST_F(AdaptRunOnCifar, UnreachableEpsilonRecordsTheBestInfeasibleCandidates) {
 }
 
 TEST_F(AdaptRunOnCifar, TheSameSeedTrainsTheSameBaseline) {
-  const AdaptConfig config = tiny_config();
+  const AdaptConfig config = tiny_config(registry);
   std::vector<std::shared_ptr<SlottedModel>> baselines;
   for (const char* name : {"seed_a", "seed_b"}) {
     torch::manual_seed(baselines.size());  // whatever ran before must not matter
@@ -275,21 +275,22 @@ TEST(AdaptRun, ExistingRunDirectoryNeedsResumeOrOverwrite) {
   const auto dir = fresh_dir("exists");
   std::filesystem::create_directories(dir);
   RunInfo info;
-  info.status = "completed";
+  info.status = RunStatus::kCompleted;
   create_adapt_file(dir / "adapt.h5", info);
   PluginRegistry registry;
+  registry.load_directory(GOS_PLUGIN_DIR);
   AdaptOptions options;
   options.output = dir;
   options.progress = false;
   try {
-    run_adapt(tiny_config(), options, registry);
+    run_adapt(tiny_config(registry), options, registry);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("--resume"), std::string::npos) << e.what();
   }
   options.resume = true;
   try {
-    run_adapt(tiny_config(), options, registry);
+    run_adapt(tiny_config(registry), options, registry);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("another adapt configuration"), std::string::npos) << e.what();

@@ -8,13 +8,17 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "framework/plugin_registry.h"
 #include "framework/text.h"
 #include "framework/toml_input.h"
+#include "framework/toml_component.h"
 
 namespace gos::adapt {
 namespace {
 
 constexpr const char* kOverrideSource = "command line --set";
+constexpr const char* kStrategy = "strategy";
+constexpr const char* kLatency = "latency";
 
 SourceLocation location_of(const toml::source_region& source, const std::string& file) {
   if (source.begin.line == 0) return {kOverrideSource, 0, 0};
@@ -93,13 +97,29 @@ ParamValue convert(const toml::node& node, const ParamSpec& spec, const SourceLo
   return wrong_type();
 }
 
-// "key=value": the value in TOML syntax, or a bare word taken as a string.
+// The table at `path` below `table` (e.g. {"strategy", "device"}), created
+// when missing; gos::Error when a step is not a table.
+toml::table& table_at(toml::table& table, const std::vector<std::string>& path, const std::string& text) {
+  toml::table* current = &table;
+  for (const std::string& step : path) {
+    if (!current->contains(step)) current->insert(step, toml::table{});
+    current = (*current)[step].as_table();
+    if (!current) throw Error(fmt::format("{}: '{}': '{}' is not a table", kOverrideSource, text, step));
+  }
+  return *current;
+}
+
+// "key=value" or "strategy.key=value" (a path into the plugin tables): the
+// value in TOML syntax, or a bare word taken as a string.
 void apply_override(toml::table& adapt, const std::string& text) {
   const size_t equals = text.find('=');
   if (equals == std::string::npos || equals == 0)
     throw Error(fmt::format("{}: '{}' is not key=value", kOverrideSource, text));
   std::string key = text.substr(0, equals);
   if (key.starts_with("adapt.")) key = key.substr(6);
+  std::vector<std::string> path;
+  for (size_t dot; (dot = key.find('.')) != std::string::npos; key = key.substr(dot + 1))
+    path.push_back(key.substr(0, dot));
   const std::string value = text.substr(equals + 1);
   toml::table parsed;
   try {
@@ -125,10 +145,40 @@ void apply_override(toml::table& adapt, const std::string& text) {
     });
   }
   if (!fresh.get("v")) throw Error(fmt::format("{}: '{}': unsupported value", kOverrideSource, text));
-  adapt.insert_or_assign(key, std::move(*fresh.get("v")));
+  table_at(adapt, path, text).insert_or_assign(key, std::move(*fresh.get("v")));
+}
+
+// The latency model when [adapt.latency] is absent: the cpu device, median
+// of 15 runs after 3 warm-up, no spread bound (the alternating rounds of each
+// comparison take care of drift; a bound would abort runs on a busy machine).
+toml::table default_latency_table() {
+  return toml::table{{"plugin", "measure"},
+                     {"device", toml::table{{"plugin", "cpu"}, {"warmup", 3}, {"runs", 15}, {"max_spread", 10.0},
+                                            {"max_attempts", 1}}}};
+}
+
+bool has_override(const std::vector<std::string>& overrides, const std::string& key) {
+  return std::any_of(overrides.begin(), overrides.end(), [&](const std::string& text) {
+    return text.starts_with(key + "=") || text.starts_with("adapt." + key + "=");
+  });
+}
+
+// Keys that moved into the plugin tables when those became configurable.
+std::string moved_key_hint(const std::string& name) {
+  if (name == "population" || name == "generations")
+    return fmt::format(" ('{}' is a key of the strategy now: [adapt.strategy] {} = ..., or --set strategy.{}=...)",
+                       name, name, name);
+  if (name == "latency_warmup" || name == "latency_repeats" || name == "latency_clock" ||
+      name == "latency_statistic")
+    return " (the timing keys belong to the device now: [adapt.latency.device] warmup, runs, clock = "
+           "\"process_cpu\", quantile = 0 for the minimum; see docs/ADAPT.md)";
+  return "";
 }
 
 }  // namespace
+
+const char* to_string(CandidateLatency mode) { return mode == CandidateLatency::kModel ? "model" : "slot"; }
+const char* to_string(AccuracyEstimate mode) { return mode == AccuracyEstimate::kFinetune ? "finetune" : "distill"; }
 
 ParamSchema adapt_schema() {
   ParamSchema s;
@@ -153,27 +203,22 @@ ParamSchema adapt_schema() {
       .integer("max_modified", d.max_modified, 1, 10000, "stop after this many accepted replacements")
       .integer("patience", d.patience, 1, 10000, "stop after this many searched slots in a row without gain")
       .real("time_budget_minutes", d.time_budget_minutes, 0, 1e6, "stop starting iterations after this; 0 = none")
-      .real("min_gain", d.min_gain, 0, 0.99, "a replacement must make the model this fraction faster")
+      .real("min_gain", d.min_gain, 0, 0.99,
+            "a replacement must make the model this fraction faster, estimated in the search and re-measured")
       .strings("slot_kinds", d.slot_kinds, "slot kinds eligible for replacement (kind prefixes)",
                {"conv", "dwconv", "batchnorm", "relu", "hardswish", "hardsigmoid", "linear", "maxpool", "avgpool"})
-      .integer("population", d.population, 2, 100000, "NSGA-II population")
-      .integer("generations", d.generations, 1, 100000, "NSGA-II generations, the initial one included")
       .integer("max_nodes", d.max_nodes, 1, 64, "instructions per candidate graph")
       .integer("seed_walk", d.seed_walk, 0, 64, "initial candidates are the seed after 0..seed_walk mutations")
       .integer("seed", 0, 0, std::numeric_limits<int64_t>::max(), "run seed")
-      .integer("threads", d.threads, 1, 1024, "LibTorch intra-op threads")
-      .integer("latency_warmup", d.latency_warmup, 0, 10000, "untimed runs before timing a model")
-      .integer("latency_repeats", d.latency_repeats, 1, 100000, "timed runs; the median is the latency")
-      .string("latency_clock", d.latency_clock, "wall clock, or process CPU time on a shared machine",
-              {"wall", "cpu"})
-      .string("latency_statistic", d.latency_statistic, "statistic of the timed repeats", {"median", "min"})
-      .string("candidate_latency", d.candidate_latency,
+      .integer("threads", d.threads, 1, 1024, "LibTorch intra-op threads of training and evaluation")
+      .string("candidate_latency", to_string(d.candidate_latency),
               "how candidates are timed: the slot alone vs the original operator (kernel decomposition), or the "
               "whole model",
               {"slot", "model"})
       .integer("latency_rounds", d.latency_rounds, 1, 1000,
                "alternating rounds of each A/B latency comparison (slot vs original, model before vs after)")
-      .string("accuracy_estimate", d.accuracy_estimate, "in-search accuracy estimate", {"distill", "finetune"})
+      .string("accuracy_estimate", to_string(d.accuracy_estimate), "in-search accuracy estimate",
+              {"distill", "finetune"})
       .integer("distill_images", d.distill_images, 1, 1000000, "training images whose slot activations are distilled")
       .integer("distill_steps", d.distill_steps, 0, 1000000, "Adam steps fitting a candidate to the slot outputs")
       .real("distill_lr", d.distill_lr, 1e-7, 10, "distillation learning rate")
@@ -185,7 +230,7 @@ ParamSchema adapt_schema() {
 }
 
 AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
-                               const std::vector<std::string>& overrides) {
+                               const std::vector<std::string>& overrides, PluginRegistry& registry) {
   toml::table root = parse_toml(text, source);
   for (auto&& [key, node] : root)
     if (key.str() != "adapt")
@@ -194,17 +239,45 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   toml::table* adapt = root["adapt"].as_table();
   if (!root.get("adapt")) throw Error(fmt::format("{}: missing the [adapt] table", source));
   if (!adapt) throw Error(fmt::format("{}: 'adapt' must be a table", source));
+  // The plugin tables' defaults fill in after the overrides and only where no
+  // plugin was named: --set strategy.population=4 refines the default nsga2,
+  // --set strategy.plugin=random_search replaces it (without nsga2's keys).
+  const bool strategy_named = adapt->contains(kStrategy) || has_override(overrides, "strategy.plugin");
+  const bool latency_named = adapt->contains(kLatency) || has_override(overrides, "latency.plugin");
   for (const std::string& text_override : overrides) apply_override(*adapt, text_override);
+  if (!strategy_named) {
+    toml::table& strategy = table_at(*adapt, {kStrategy}, "[adapt.strategy]");
+    strategy.insert("plugin", "nsga2");
+    strategy.insert("population", kDefaultPopulation);  // insert keeps a value set by --set
+    strategy.insert("generations", kDefaultGenerations);
+  }
+  if (!latency_named) {
+    toml::table& latency = table_at(*adapt, {kLatency}, "[adapt.latency]");
+    for (auto&& [key, value] : default_latency_table())
+      if (toml::table* nested = value.as_table(); nested && latency.contains(key.str()))
+        for (auto&& [k, v] : *nested) latency[key.str()].as_table()->insert(k.str(), v);
+      else
+        latency.insert(key.str(), value);
+  }
 
   const ParamSchema schema = adapt_schema();
+  std::vector<std::string> valid = schema.names();
+  valid.insert(valid.end(), {kStrategy, kLatency});
   Params params("adapt", location_of(adapt->source(), source));
   for (auto&& [key, node] : *adapt) {
     const std::string name(key.str());
+    if (name == kStrategy || name == kLatency) {
+      if (!node.is_table())
+        fail(location_of(node.source(), source),
+             fmt::format("'{}' must be a table ([adapt.{}] with plugin = \"...\"), got {}", name, name,
+                         type_name(node)));
+      continue;
+    }
     const ParamSpec* spec = schema.find(name);
     if (!spec)
       fail(location_of(key.source(), source),
-           fmt::format("unknown key '{}'{}; valid keys: {}", name, did_you_mean(name, schema.names()),
-                       join(schema.names(), ", ")));
+           fmt::format("unknown key '{}'{}; valid keys: {}{}", name, did_you_mean(name, valid), join(valid, ", "),
+                       moved_key_hint(name)));
     const SourceLocation where = location_of(node.source(), source);
     params.set(name, convert(node, *spec, where), where);
   }
@@ -240,19 +313,21 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   config.time_budget_minutes = params.get_real("time_budget_minutes");
   config.min_gain = params.get_real("min_gain");
   config.slot_kinds = params.get_strings("slot_kinds");
-  config.population = params.get_int("population");
-  config.generations = params.get_int("generations");
+  config.strategy = parse_component_table(*(*adapt)[kStrategy].as_table(), PluginKind::kStrategy, "adapt.strategy",
+                                          source, registry);
+  config.latency = parse_component_table(*(*adapt)[kLatency].as_table(), PluginKind::kLatencyModel, "adapt.latency",
+                                         source, registry);
+  resolved.insert(kStrategy, component_to_toml(config.strategy));
+  resolved.insert(kLatency, component_to_toml(config.latency));
   config.max_nodes = params.get_int("max_nodes");
   config.seed_walk = params.get_int("seed_walk");
   config.seed = static_cast<uint64_t>(params.get_int("seed"));
   config.threads = params.get_int("threads");
-  config.latency_warmup = params.get_int("latency_warmup");
-  config.latency_repeats = params.get_int("latency_repeats");
-  config.latency_clock = params.get_string("latency_clock");
-  config.latency_statistic = params.get_string("latency_statistic");
-  config.candidate_latency = params.get_string("candidate_latency");
+  config.candidate_latency =
+      params.get_string("candidate_latency") == "model" ? CandidateLatency::kModel : CandidateLatency::kSlot;
   config.latency_rounds = params.get_int("latency_rounds");
-  config.accuracy_estimate = params.get_string("accuracy_estimate");
+  config.accuracy_estimate =
+      params.get_string("accuracy_estimate") == "finetune" ? AccuracyEstimate::kFinetune : AccuracyEstimate::kDistill;
   config.distill_images = params.get_int("distill_images");
   config.distill_steps = params.get_int("distill_steps");
   config.distill_lr = params.get_real("distill_lr");
@@ -268,6 +343,13 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   if (config.train_files.empty()) throw params.error("train_files", "needs at least one training batch file");
   if (config.test_images > 0 && config.test_files.empty())
     throw params.error("test_files", "is empty but test_images > 0; set test_images = 0 to skip the test accuracy");
+  // Timing a candidate inside the whole model needs a device that runs models.
+  if (config.candidate_latency == CandidateLatency::kModel && !config.latency.params->has("device"))
+    throw params.error("candidate_latency",
+                       fmt::format("\"model\" times the whole model on a device, but [adapt.latency] (plugin "
+                                   "'{}') has none; use candidate_latency = \"slot\" or give the latency model a "
+                                   "device",
+                                   config.latency.plugin));
 
   std::ostringstream out;
   out << toml::table{{"adapt", resolved}};
@@ -275,12 +357,13 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   return config;
 }
 
-AdaptConfig load_adapt_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+AdaptConfig load_adapt_config(const std::filesystem::path& file, const std::vector<std::string>& overrides,
+                              PluginRegistry& registry) {
   std::ifstream in(file);
   if (!in) throw Error(fmt::format("{}: cannot read the adapt file", file.string()));
   std::stringstream text;
   text << in.rdbuf();
-  return parse_adapt_config(text.str(), file.string(), overrides);
+  return parse_adapt_config(text.str(), file.string(), overrides, registry);
 }
 
 }  // namespace gos::adapt

@@ -1,7 +1,9 @@
 #pragma once
 // The `[adapt]` table of an adapt experiment file: typed, validated, with
-// defaults. Plain C++ (no LibTorch), so that `gos adapt --validate` and the
-// config tests compile and run quickly.
+// defaults, and its two plugin tables: [adapt.strategy] (any strategy plugin;
+// the inner search) and [adapt.latency] (any latency_model plugin: every
+// latency of the run comes from it). Plain C++ (no LibTorch), so that `gos
+// adapt --validate` and the config tests compile and run quickly.
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -10,7 +12,28 @@
 
 #include "framework/params.h"
 
+namespace gos {
+class PluginRegistry;
+}
+
 namespace gos::adapt {
+
+// How the search times a candidate. kSlot: kernel decomposition (as nn-Meter)
+// -- the model's latency at the start of the iteration plus the latency
+// model's estimate of the candidate minus its estimate of the original
+// operator (as its exact seed graph), in alternating rounds; the slot's share
+// of the noise is all that remains, so candidates that differ by less than
+// the whole model's run-to-run spread are still told apart. Works with every
+// latency model. kModel: the whole model with the candidate spliced in, timed
+// on the latency model's device (measure only).
+enum class CandidateLatency { kSlot, kModel };
+enum class AccuracyEstimate { kDistill, kFinetune };
+const char* to_string(CandidateLatency mode);
+const char* to_string(AccuracyEstimate mode);
+
+// The inner search when [adapt.strategy] is absent: NSGA-II at these sizes.
+inline constexpr int64_t kDefaultPopulation = 8;
+inline constexpr int64_t kDefaultGenerations = 3;
 
 struct AdaptConfig {
   std::string source;  // file name used in messages, or "<text>"
@@ -40,42 +63,32 @@ struct AdaptConfig {
   int64_t max_modified = 10;       // accepted replacements
   int64_t patience = 3;            // consecutive searched slots without an accepted replacement
   double time_budget_minutes = 0;  // 0 = none; checked before each iteration
-  double min_gain = 0.01;          // a candidate must be this fraction faster than the current model
+  // A replacement is spliced only when it makes the model at least this
+  // fraction faster (relative), both in the search's estimate and in the
+  // before/after re-measurement: smaller "gains" are within the noise of an
+  // alternating A/B comparison (docs/performance/adapt.md has the data).
+  double min_gain = 0.02;
   std::vector<std::string> slot_kinds = {"conv", "dwconv"};  // kind prefixes of eligible slots
 
-  // Inner search (NSGA-II over GOS instruction graphs).
-  int64_t population = 8;
-  int64_t generations = 3;
+  // Inner search over GOS instruction graphs: the strategy plugin and its
+  // keys ([adapt.strategy]; default nsga2, population 8, 3 generations).
+  ComponentConfig strategy;
   int64_t max_nodes = 6;
   int64_t seed_walk = 2;  // initial population: the seed after 0..seed_walk mutations
   uint64_t seed = 0;
-  int64_t threads = 1;  // LibTorch intra-op threads for every measurement, training and evaluation
+  int64_t threads = 1;  // LibTorch intra-op threads for training and evaluation
 
-  // Latency: median wall clock of the whole model at batch 1.
-  int64_t latency_warmup = 3;
-  int64_t latency_repeats = 15;
-  // "wall": wall-clock time. "cpu": process CPU time, which on a machine
-  // shared with other jobs counts the work rather than the preemptions (equal
-  // to wall clock on a quiet machine at threads = 1).
-  std::string latency_clock = "wall";
-  // "median" of the repeats, or "min": the run least disturbed by other jobs
-  // (more repeatable than the median on a loaded machine).
-  std::string latency_statistic = "median";
-  // How the search times a candidate. "slot": kernel decomposition (as
-  // nn-Meter) -- the model's latency at the start of the iteration plus the
-  // candidate's latency minus the original operator's, both run alone on the
-  // slot's input in alternating rounds; the slot's share of the noise is all
-  // that remains, so candidates that differ by less than the whole model's
-  // run-to-run spread are still told apart. "model": the whole model with the
-  // candidate spliced in.
-  std::string candidate_latency = "slot";
+  // Latency: the latency_model plugin and its keys ([adapt.latency]; default
+  // measure on the cpu device, median of 15 runs after 3 warm-up).
+  ComponentConfig latency;
+  CandidateLatency candidate_latency = CandidateLatency::kSlot;
   // Alternating rounds of the A/B comparisons (slot alone: original vs
-  // candidate; whole model before vs after a splice); the median over rounds
-  // of each side's statistic is compared.
+  // candidate; whole model before vs after a splice; the final baseline vs
+  // adapted model); the median over rounds of each side is compared.
   int64_t latency_rounds = 3;
 
   // Accuracy estimate of a candidate inside the search.
-  std::string accuracy_estimate = "distill";  // "distill" or "finetune"
+  AccuracyEstimate accuracy_estimate = AccuracyEstimate::kDistill;
   int64_t distill_images = 256;
   int64_t distill_steps = 100;
   double distill_lr = 0.01;
@@ -91,12 +104,16 @@ struct AdaptConfig {
 
 ParamSchema adapt_schema();
 
-// Parses an adapt file: exactly one [adapt] table. `overrides` are
-// "key=value" or "adapt.key=value" strings applied before validation (values
-// in TOML syntax; a bare word is taken as a string). Every error names the
-// file, line and column (or "command line --set"), the key, and what is valid.
-AdaptConfig load_adapt_config(const std::filesystem::path& file, const std::vector<std::string>& overrides);
+// Parses an adapt file: exactly one [adapt] table with optional
+// [adapt.strategy] and [adapt.latency] tables, whose plugins the registry
+// must know. `overrides` are "key=value", "adapt.key=value" or
+// "strategy.key=value" / "latency.device.key=value" strings applied before
+// validation (values in TOML syntax; a bare word is taken as a string). Every
+// error names the file, line and column (or "command line --set"), the key,
+// and what is valid.
+AdaptConfig load_adapt_config(const std::filesystem::path& file, const std::vector<std::string>& overrides,
+                              PluginRegistry& registry);
 AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
-                               const std::vector<std::string>& overrides);
+                               const std::vector<std::string>& overrides, PluginRegistry& registry);
 
 }  // namespace gos::adapt

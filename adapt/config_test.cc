@@ -3,13 +3,27 @@
 #include <gtest/gtest.h>
 
 #include "framework/error.h"
+#include "framework/plugin_registry.h"
 
 namespace gos::adapt {
 namespace {
 
+PluginRegistry& registry() {
+  static PluginRegistry* shared = [] {
+    auto* r = new PluginRegistry;
+    r->load_directory(GOS_PLUGIN_DIR);
+    return r;
+  }();
+  return *shared;
+}
+
+AdaptConfig parse(const std::string& text, const std::string& source, const std::vector<std::string>& overrides) {
+  return parse_adapt_config(text, source, overrides, registry());
+}
+
 std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
   try {
-    parse_adapt_config(text, "quick.toml", overrides);
+    parse(text, "quick.toml", overrides);
   } catch (const Error& e) {
     return e.what();
   }
@@ -17,17 +31,17 @@ std::string error_of(const std::string& text, const std::vector<std::string>& ov
 }
 
 TEST(AdaptConfig, FillsDefaultsAndReadsKeys) {
-  const AdaptConfig config = parse_adapt_config("[adapt]\nmodel = \"mobilenetv3_small\"\nepsilon = 0.5\n",
+  const AdaptConfig config = parse("[adapt]\nmodel = \"mobilenetv3_small\"\nepsilon = 0.5\n",
                                                 "dir/quick.toml", {});
   EXPECT_EQ(config.name, "quick");
   EXPECT_EQ(config.model, "mobilenetv3_small");
   EXPECT_DOUBLE_EQ(config.epsilon, 0.5);
   EXPECT_EQ(config.max_modified, 10);
-  EXPECT_EQ(config.accuracy_estimate, "distill");
+  EXPECT_EQ(config.accuracy_estimate, AccuracyEstimate::kDistill);
   EXPECT_EQ(config.data_dir, "../shared/data/cifar10");
   // The resolved table lists every key, defaults included, and parses back to the same configuration.
   EXPECT_NE(config.resolved_toml.find("max_modified = 10"), std::string::npos) << config.resolved_toml;
-  const AdaptConfig again = parse_adapt_config(config.resolved_toml, "dir/quick.toml", {});
+  const AdaptConfig again = parse(config.resolved_toml, "dir/quick.toml", {});
   EXPECT_EQ(again.resolved_toml, config.resolved_toml);
 }
 
@@ -39,12 +53,12 @@ TEST(AdaptConfig, UnknownKeyNamesFileLineAndClosestKey) {
 }
 
 TEST(AdaptConfig, WrongTypeRangeAndChoiceNameTheKeyAndWhatIsValid) {
-  std::string message = error_of("[adapt]\npopulation = \"eight\"\n");
+  std::string message = error_of("[adapt]\nmax_nodes = \"eight\"\n");
   EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;
-  EXPECT_NE(message.find("key 'population' must be integer"), std::string::npos) << message;
+  EXPECT_NE(message.find("key 'max_nodes' must be integer"), std::string::npos) << message;
 
-  message = error_of("[adapt]\npopulation = 1\n");
-  EXPECT_NE(message.find("key 'population' = 1 is out of range"), std::string::npos) << message;
+  message = error_of("[adapt]\nmax_nodes = 0\n");
+  EXPECT_NE(message.find("key 'max_nodes' = 0 is out of range"), std::string::npos) << message;
 
   message = error_of("[adapt]\nmodel = \"resnet19\"\n");
   EXPECT_NE(message.find("did you mean 'resnet18'"), std::string::npos) << message;
@@ -62,16 +76,16 @@ TEST(AdaptConfig, RejectsOtherTablesAndMissingAdapt) {
 
 TEST(AdaptConfig, OverridesApplyAndAreBlamedOnTheCommandLine) {
   const AdaptConfig config =
-      parse_adapt_config("[adapt]\npopulation = 8\n", "quick.toml",
-                         {"population=4", "adapt.model=inception_v3", "slot_kinds=[\"conv\"]", "epsilon=2"});
-  EXPECT_EQ(config.population, 4);
+      parse("[adapt]\n[adapt.strategy]\nplugin = \"nsga2\"\npopulation = 8\n", "quick.toml",
+            {"strategy.population=4", "adapt.model=inception_v3", "slot_kinds=[\"conv\"]", "epsilon=2"});
+  EXPECT_EQ(config.strategy.params->get_int("population"), 4);
   EXPECT_EQ(config.model, "inception_v3");
   EXPECT_EQ(config.slot_kinds, std::vector<std::string>{"conv"});
   EXPECT_DOUBLE_EQ(config.epsilon, 2.0);
 
-  const std::string message = error_of("[adapt]\n", {"generations=0"});
+  const std::string message = error_of("[adapt]\n", {"strategy.generations=0"});
   EXPECT_NE(message.find("command line --set"), std::string::npos) << message;
-  EXPECT_NE(message.find("'generations'"), std::string::npos) << message;
+  EXPECT_NE(message.find("[adapt.strategy] key 'generations' = 0 is out of range"), std::string::npos) << message;
   EXPECT_NE(error_of("[adapt]\n", {"generations"}).find("not key=value"), std::string::npos);
 }
 
@@ -80,6 +94,86 @@ TEST(AdaptConfig, CrossKeyRulesNameTheKey) {
   EXPECT_NE(message.find("quick.toml:3:"), std::string::npos) << message;
   EXPECT_NE(message.find("eval_subset"), std::string::npos) << message;
   EXPECT_NE(message.find("holdout = 100"), std::string::npos) << message;
+}
+
+TEST(AdaptConfig, DefaultPluginsAreNsga2AtTodaysSizesAndMeasureOnTheCpu) {
+  const AdaptConfig config = parse("[adapt]\n", "quick.toml", {});
+  EXPECT_EQ(config.strategy.plugin, "nsga2");
+  EXPECT_EQ(config.strategy.params->get_int("population"), kDefaultPopulation);
+  EXPECT_EQ(config.strategy.params->get_int("generations"), kDefaultGenerations);
+  EXPECT_EQ(config.latency.plugin, "measure");
+  const ComponentConfig& device = config.latency.params->get_component("device");
+  EXPECT_EQ(device.plugin, "cpu");
+  EXPECT_EQ(device.params->get_int("runs"), 15);
+  EXPECT_EQ(config.candidate_latency, CandidateLatency::kSlot);
+  // The resolved text holds the plugin tables with every default, and parses back the same.
+  EXPECT_NE(config.resolved_toml.find("[adapt.strategy]"), std::string::npos) << config.resolved_toml;
+  EXPECT_NE(config.resolved_toml.find("crossover_probability"), std::string::npos) << config.resolved_toml;
+  EXPECT_EQ(parse(config.resolved_toml, "quick.toml", {}).resolved_toml, config.resolved_toml);
+}
+
+TEST(AdaptConfig, AnyStrategyAndLatencyPluginIsConfigurable) {
+  const AdaptConfig config = parse(
+      "[adapt]\n[adapt.strategy]\nplugin = \"regularized_evolution\"\npopulation = 6\nsample_size = 3\n"
+      "evaluations = 18\n[adapt.latency]\nplugin = \"measure\"\ndevice = { plugin = \"cpu\", clock = \"process_cpu\", "
+      "quantile = 0.0 }\n",
+      "re.toml", {"latency.device.runs=5"});
+  EXPECT_EQ(config.strategy.plugin, "regularized_evolution");
+  EXPECT_EQ(config.strategy.params->get_int("evaluations"), 18);
+  const ComponentConfig& device = config.latency.params->get_component("device");
+  EXPECT_EQ(device.params->get_string("clock"), "process_cpu");
+  EXPECT_EQ(device.params->get_int("runs"), 5);
+}
+
+TEST(AdaptConfig, SetRefinesTheDefaultPluginsOrReplacesThem) {
+  AdaptConfig config = parse("[adapt]\n", "q.toml", {"strategy.population=4", "latency.device.runs=3"});
+  EXPECT_EQ(config.strategy.plugin, "nsga2");
+  EXPECT_EQ(config.strategy.params->get_int("population"), 4);
+  EXPECT_EQ(config.strategy.params->get_int("generations"), kDefaultGenerations);
+  EXPECT_EQ(config.latency.params->get_component("device").params->get_int("runs"), 3);
+  EXPECT_EQ(config.latency.params->get_component("device").params->get_int("warmup"), 3);
+  // Naming another plugin drops the default's keys (random_search has no 'generations').
+  config = parse("[adapt]\n", "q.toml", {"strategy.plugin=random_search", "strategy.evaluations=12"});
+  EXPECT_EQ(config.strategy.plugin, "random_search");
+  EXPECT_EQ(config.strategy.params->get_int("evaluations"), 12);
+}
+
+TEST(AdaptConfig, UnknownPluginsAndKeysInThePluginTablesNameTheTableAndWhatIsValid) {
+  std::string message = error_of("[adapt]\n[adapt.strategy]\nplugin = \"regularised_evolution\"\n");
+  EXPECT_NE(message.find("quick.toml:3:"), std::string::npos) << message;
+  EXPECT_NE(message.find("[adapt.strategy] plugin"), std::string::npos) << message;
+  EXPECT_NE(message.find("regularized_evolution"), std::string::npos) << message;
+
+  message = error_of("[adapt]\n[adapt.latency]\nplugin = \"lookup\"\n");
+  EXPECT_NE(message.find("[adapt.latency] plugin"), std::string::npos) << message;
+  EXPECT_NE(message.find("lut"), std::string::npos) << message;
+
+  message = error_of("[adapt]\n[adapt.latency]\nplugin = \"measure\"\ndevice = { plugin = \"cpu\", repeats = 3 }\n");
+  EXPECT_NE(message.find("quick.toml:4:"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown key 'repeats'"), std::string::npos) << message;
+  EXPECT_NE(message.find("runs"), std::string::npos) << message;
+
+  message = error_of("[adapt]\nstrategy = \"nsga2\"\n");
+  EXPECT_NE(message.find("'strategy' must be a table"), std::string::npos) << message;
+}
+
+TEST(AdaptConfig, KeysThatMovedIntoThePluginTablesSayWhere) {
+  std::string message = error_of("[adapt]\npopulation = 6\n");
+  EXPECT_NE(message.find("unknown key 'population'"), std::string::npos) << message;
+  EXPECT_NE(message.find("--set strategy.population"), std::string::npos) << message;
+  message = error_of("[adapt]\nlatency_clock = \"cpu\"\n");
+  EXPECT_NE(message.find("[adapt.latency.device]"), std::string::npos) << message;
+}
+
+TEST(AdaptConfig, TimingCandidatesInTheWholeModelNeedADevice) {
+  const std::string message =
+      error_of("[adapt]\ncandidate_latency = \"model\"\n[adapt.latency]\nplugin = \"predictor\"\nfile = \"p.h5\"\n");
+  EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;
+  EXPECT_NE(message.find("candidate_latency: \"model\" times the whole model on a device"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("(plugin 'predictor') has none"), std::string::npos) << message;
+  EXPECT_EQ(parse("[adapt]\ncandidate_latency = \"model\"\n", "q.toml", {}).candidate_latency,
+            CandidateLatency::kModel);
 }
 
 }  // namespace

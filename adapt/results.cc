@@ -133,7 +133,9 @@ void create_adapt_file(const std::filesystem::path& path, const RunInfo& info) {
     put(file, "schema_version", kAdaptSchemaVersion);
     put(file, "model", info.model);
     put(file, "config_toml", info.config_toml);
-    put(file, "status", info.status);
+    put(file, "status", std::string(to_string(info.status)));
+    put(file, "strategy", info.strategy);
+    put(file, "latency_model", info.latency_model);
     put(file, "start_time", info.start_time);
     put(file, "end_time", info.end_time);
     put(file, "stop_reason", info.stop_reason);
@@ -188,13 +190,14 @@ void write_iteration(const std::filesystem::path& path, size_t index, const Iter
     put(group, "slot_kind", it.slot_kind);
     put(group, "input", it.input);
     put(group, "output", it.output);
-    put(group, "status", it.status);
+    put(group, "status", std::string(to_string(it.status)));
     put(group, "reason", it.reason);
     put(group, "search_file", it.search_file);
     put(group, "seed_genome", it.seed_genome);
     put(group, "chosen_genome", it.chosen_genome);
     put(group, "latency_before_ms", it.latency_before_ms);
     put(group, "latency_after_ms", it.latency_after_ms);
+    put(group, "estimated_delta_ms", it.estimated_delta_ms);
     put(group, "params_before", it.params_before);
     put(group, "params_after", it.params_after);
     put(group, "accuracy_before", it.accuracy_before);
@@ -232,16 +235,17 @@ void write_final(const std::filesystem::path& path, const FinalRecord& final) {
     put(group, "accuracy", final.accuracy);
     put(group, "test_accuracy", final.test_accuracy);
     put(group, "speedup", final.speedup);
+    put(group, "estimated_speedup", final.estimated_speedup);
     put(group, "modified", final.modified);
     put(group, "torchscript", final.torchscript);
   });
 }
 
-void set_status(const std::filesystem::path& path, const std::string& status, const std::string& end_time,
+void set_status(const std::filesystem::path& path, RunStatus status, const std::string& end_time,
                 const std::string& stop_reason) {
   with_hdf5(path, "set the status", [&] {
     H5::H5File file = open_file(path, H5F_ACC_RDWR);
-    put(file, "status", status);
+    put(file, "status", std::string(to_string(status)));
     put(file, "end_time", end_time);
     put(file, "stop_reason", stop_reason);
   });
@@ -270,7 +274,9 @@ AdaptRecord read_adapt_file(const std::filesystem::path& path) {
     info.device_cpu_model = get_string(file, "device_cpu_model");
     info.start_time = get_string(file, "start_time");
     info.end_time = get_string(file, "end_time");
-    info.status = get_string(file, "status");
+    info.status = parse_run_status(get_string(file, "status"));
+    info.strategy = get_string(file, "strategy");
+    info.latency_model = get_string(file, "latency_model");
     info.stop_reason = get_string(file, "stop_reason");
     if (file.nameExists("/baseline")) {
       H5::Group group = file.openGroup("/baseline");
@@ -298,13 +304,14 @@ AdaptRecord read_adapt_file(const std::filesystem::path& path) {
       it.slot_kind = get_string(group, "slot_kind");
       it.input = get_string(group, "input");
       it.output = get_string(group, "output");
-      it.status = get_string(group, "status");
+      it.status = parse_iteration_status(get_string(group, "status"));
       it.reason = get_string(group, "reason");
       it.search_file = get_string(group, "search_file");
       it.seed_genome = get_string(group, "seed_genome");
       it.chosen_genome = get_string(group, "chosen_genome");
       it.latency_before_ms = get_double(group, "latency_before_ms");
       it.latency_after_ms = get_double(group, "latency_after_ms");
+      it.estimated_delta_ms = get_double(group, "estimated_delta_ms");
       it.params_before = get_int(group, "params_before");
       it.params_after = get_int(group, "params_after");
       it.accuracy_before = get_double(group, "accuracy_before");
@@ -331,6 +338,7 @@ AdaptRecord read_adapt_file(const std::filesystem::path& path) {
       final.accuracy = get_double(group, "accuracy");
       final.test_accuracy = get_double(group, "test_accuracy");
       final.speedup = get_double(group, "speedup");
+      final.estimated_speedup = get_double(group, "estimated_speedup");
       final.modified = get_int(group, "modified");
       final.torchscript = get_string(group, "torchscript");
       record.final = final;

@@ -13,18 +13,30 @@ namespace gos::adapt {
 
 inline constexpr int64_t kAdaptSchemaVersion = 1;
 
+// Stored as their names ("running", "accepted", ...), as in files written
+// before the enums existed.
+enum class RunStatus { kRunning, kCompleted, kFailed };
+enum class IterationStatus { kAccepted, kRejected, kInfeasible, kUnsupported, kNoGain };
+const char* to_string(RunStatus status);
+const char* to_string(IterationStatus status);
+// Throw gos::Error naming the unknown value and the valid ones.
+RunStatus parse_run_status(const std::string& text);
+IterationStatus parse_iteration_status(const std::string& text);
+
 struct RunInfo {
   std::string model;
   std::string config_toml;
   std::string accuracy_estimate;
   double epsilon = 0;
+  std::string strategy;       // the inner search's plugin (empty in files of older runs)
+  std::string latency_model;  // what every latency of the run came from: plugin, device, table, predictor
   std::string device;  // one line: cores, threads, CPU model
   int64_t device_cores = 0;
   int64_t device_threads = 0;
   std::string device_cpu_model;
   std::string start_time;
   std::string end_time;
-  std::string status;  // running, completed, failed
+  RunStatus status = RunStatus::kRunning;
   std::string stop_reason;
 };
 
@@ -61,7 +73,7 @@ struct IterationRecord {
   std::string slot_kind;
   std::string input;   // "CxHxW"
   std::string output;
-  std::string status;  // accepted, rejected, infeasible, unsupported, no_gain
+  IterationStatus status = IterationStatus::kUnsupported;
   std::string reason;
   std::string search_file;
   std::string seed_genome;
@@ -73,6 +85,9 @@ struct IterationRecord {
   double accuracy_before = 0;
   double accuracy_estimate = 0;
   double accuracy_after = 0;
+  // The latency model's estimate of the chosen candidate minus the seed's, in
+  // the search (NaN when nothing was chosen, and in files of older runs).
+  double estimated_delta_ms = 0;
   double search_seconds = 0;
   double finetune_seconds = 0;
   int64_t evaluations = 0;
@@ -86,6 +101,9 @@ struct FinalRecord {
   double accuracy = 0;
   double test_accuracy = 0;
   double speedup = 0;
+  // baseline / final as the latency model estimates them (sum of the accepted
+  // kernel-decomposition deltas for lut / predictor); NaN in older files.
+  double estimated_speedup = 0;
   int64_t modified = 0;
   std::string torchscript;
 };
@@ -104,7 +122,7 @@ void write_baseline(const std::filesystem::path& path, const BaselineRecord& bas
 // Writes /iterations/<index, 3 digits>; replaces an existing group of that index.
 void write_iteration(const std::filesystem::path& path, size_t index, const IterationRecord& iteration);
 void write_final(const std::filesystem::path& path, const FinalRecord& final);
-void set_status(const std::filesystem::path& path, const std::string& status, const std::string& end_time,
+void set_status(const std::filesystem::path& path, RunStatus status, const std::string& end_time,
                 const std::string& stop_reason);
 
 // Throws gos::Error naming the file when it is missing, not HDF5, or not a

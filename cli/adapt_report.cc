@@ -54,10 +54,10 @@ std::string latency_trend_chart(const adapt::AdaptRecord& run) {
   latency.tooltips.push_back(fmt::format("baseline: {} ms", fmt_number(current, "{:.3f}")));
   for (size_t i = 0; i < run.iterations.size(); ++i) {
     const adapt::IterationRecord& it = run.iterations[i];
-    if (it.status == "accepted") current = it.latency_after_ms;
+    if (it.status == adapt::IterationStatus::kAccepted) current = it.latency_after_ms;
     latency.x.push_back(static_cast<double>(i + 1));
     latency.y.push_back(current);
-    latency.tooltips.push_back(fmt::format("iteration {} ({}, {}): {} ms", iteration_name(i), it.slot, it.status,
+    latency.tooltips.push_back(fmt::format("iteration {} ({}, {}): {} ms", iteration_name(i), it.slot, adapt::to_string(it.status),
                                            fmt_number(current, "{:.3f}")));
   }
   svg::ChartOptions options;
@@ -114,6 +114,9 @@ std::string summary_table(const adapt::AdaptRecord& run) {
              fmt_number(after ? after->test_accuracy : nan, "{:.2f} %"));
   out += fmt::format("<tr><th>speedup</th><td colspan=\"2\">{}</td></tr>\n",
                      fmt_number(after ? after->speedup : nan, "{:.2f}x"));
+  if (after && std::isfinite(after->estimated_speedup) && std::abs(after->estimated_speedup - after->speedup) > 1e-9)
+    out += fmt::format("<tr><th>speedup, latency model's estimate</th><td colspan=\"2\">{}</td></tr>\n",
+                       fmt_number(after->estimated_speedup, "{:.2f}x"));
   out += fmt::format("<tr><th>operators replaced</th><td colspan=\"2\">{}</td></tr>\n",
                      after ? std::to_string(after->modified) : "–");
   out += "</table>\n";
@@ -137,7 +140,7 @@ std::string iteration_table(const adapt::AdaptRecord& run) {
     out += fmt::format(
         "<tr><td><a href=\"#it{0}\">{0}</a></td><td><code>{1}</code></td><td>{2}</td><td>{3}</td><td>{4} → {5}</td>"
         "<td>{6} → {7}</td><td>{8}</td><td>{9}</td><td>{10}</td><td>{11}</td><td>{12}</td></tr>\n",
-        iteration_name(i), esc(it.slot), esc(it.slot_kind), status_badge(it.status),
+        iteration_name(i), esc(it.slot), esc(it.slot_kind), status_badge(adapt::to_string(it.status)),
         fmt_number(it.latency_before_ms, "{:.3f}"), fmt_number(it.latency_after_ms, "{:.3f}"),
         fmt_count(static_cast<double>(it.params_before)), fmt_count(static_cast<double>(it.params_after)),
         fmt_number(it.accuracy_estimate, "{:.2f} %"), fmt_number(it.accuracy_after, "{:.2f} %"), it.evaluations,
@@ -170,7 +173,7 @@ std::string profile_table(const adapt::BaselineRecord& baseline, size_t rows) {
 
 std::string iteration_section(size_t index, const adapt::IterationRecord& it, const ReportOptions& options) {
   std::string out = fmt::format("<section id=\"it{0}\"><h3>Iteration {0}: <code>{1}</code> {2}</h3>\n",
-                                iteration_name(index), esc(it.slot), status_badge(it.status));
+                                iteration_name(index), esc(it.slot), status_badge(adapt::to_string(it.status)));
   out += fmt::format("<p>{} {} → {}; search file <code>{}</code>.</p>\n", esc(it.slot_kind), esc(it.input),
                      esc(it.output), esc(it.search_file.empty() ? "–" : it.search_file));
   if (!it.reason.empty()) out += fmt::format("<p>{}</p>\n", esc(it.reason));
@@ -252,17 +255,31 @@ std::filesystem::path adapt_file(const std::filesystem::path& file_or_directory)
   return std::filesystem::is_directory(file_or_directory) ? file_or_directory / "adapt.h5" : file_or_directory;
 }
 
+std::filesystem::path write_report(const std::filesystem::path& run, const std::filesystem::path& target,
+                                   const ReportOptions& options) {
+  const std::filesystem::path file = adapt_file(run);
+  const adapt::AdaptRecord record = adapt::read_adapt_file(file);
+  const std::filesystem::path path = target.empty() ? file.parent_path() / "report.html" : target;
+  std::ofstream out(path);
+  if (!out || !(out << render_report(record, file, options)))
+    throw Error(fmt::format("cannot write report '{}'", path.string()));
+  return path;
+}
+
 std::string render_report(const adapt::AdaptRecord& run, const std::filesystem::path& file,
                           const ReportOptions& options) {
   const adapt::RunInfo& info = run.info;
   std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>GOS adapt: " + esc(info.model) +
                      "</title>\n" + kStyle + "</head><body>\n";
-  html += fmt::format("<h1>GOS adapt: {} {}</h1>\n", esc(info.model), status_badge(info.status));
+  html += fmt::format("<h1>GOS adapt: {} {}</h1>\n", esc(info.model), status_badge(adapt::to_string(info.status)));
   html += fmt::format(
       "<p>Accuracy estimate during search: <b>{}</b>; constraint: accuracy drop ≤ {} points. Started {}, ended {}. "
       "File <code>{}</code>.</p>\n",
       esc(info.accuracy_estimate), fmt_number(info.epsilon), esc(info.start_time),
       esc(info.end_time.empty() ? "–" : info.end_time), esc(file.string()));
+  if (!info.strategy.empty())
+    html += fmt::format("<p>Inner search: <b>{}</b>; latencies: {}.</p>\n", esc(info.strategy),
+                        esc(info.latency_model));
   if (!info.stop_reason.empty()) html += fmt::format("<p>Stopped because: {}</p>\n", esc(info.stop_reason));
   html += fmt::format("<p>Device: {} ({} cores, {} threads used, {}).</p>\n", esc(info.device), info.device_cores,
                       info.device_threads, esc(info.device_cpu_model));

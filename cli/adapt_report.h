@@ -27,6 +27,12 @@ std::filesystem::path adapt_file(const std::filesystem::path& file_or_directory)
 std::string render_report(const adapt::AdaptRecord& run, const std::filesystem::path& file,
                           const ReportOptions& options);
 
+// Reads the adapt.h5 of `run` (a run directory or the file) and writes its
+// report to `target` (empty: report.html next to adapt.h5). Returns the path
+// written; throws gos::Error naming the file that cannot be read or written.
+std::filesystem::path write_report(const std::filesystem::path& run, const std::filesystem::path& target,
+                                   const ReportOptions& options);
+
 // The chosen graph of a genome as inline SVG via `dot`, or a <pre> block of
 // DOT when `dot` is missing or fails. Throws gos::Error for a malformed genome.
 std::string draw_genome(const std::string& genome, const std::string& title, const ReportOptions& options);

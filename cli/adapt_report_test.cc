@@ -37,7 +37,7 @@ adapt::RunInfo run_info() {
   info.epsilon = 1.0;
   info.device = "cpu";
   info.device_cpu_model = "Test CPU <2 cores>";
-  info.status = "running";
+  info.status = adapt::RunStatus::kRunning;
   return info;
 }
 
@@ -56,7 +56,7 @@ fs::path write_two_iterations(const fs::path& dir, bool finished) {
   adapt::write_baseline(file, baseline);
   adapt::IterationRecord accepted;
   accepted.slot = "layer1.0.conv1";
-  accepted.status = "accepted";
+  accepted.status = adapt::IterationStatus::kAccepted;
   accepted.seed_genome = kSeed;
   accepted.chosen_genome = kChosen;
   accepted.latency_before_ms = 10.0;
@@ -69,7 +69,7 @@ fs::path write_two_iterations(const fs::path& dir, bool finished) {
   adapt::write_iteration(file, 0, accepted);
   adapt::IterationRecord infeasible;
   infeasible.slot = "conv1";
-  infeasible.status = "infeasible";
+  infeasible.status = adapt::IterationStatus::kInfeasible;
   infeasible.reason = "no candidate within epsilon";
   infeasible.seed_genome = "in:3x8x8;n1=conv[k=3,co=16,g=1,d=1,s=1](n0);out:n1";
   infeasible.front = {{"in:3x8x8;n1=pconv[co=16](n0);out:n1", 3.5, 648, 7.25, false}};
@@ -82,7 +82,7 @@ fs::path write_two_iterations(const fs::path& dir, bool finished) {
     final_record.modified = 1;
     final_record.torchscript = "adapted.pt";
     adapt::write_final(file, final_record);
-    adapt::set_status(file, "completed", "2026-11-22T00:00:00Z", "no eligible slot left");
+    adapt::set_status(file, adapt::RunStatus::kCompleted, "2026-11-22T00:00:00Z", "no eligible slot left");
   }
   return file;
 }
@@ -148,7 +148,7 @@ TEST(AdaptReport, AMalformedGenomeIsReportedNotFatal) {
   adapt::create_adapt_file(dir / "adapt.h5", run_info());
   adapt::IterationRecord it;
   it.slot = "conv1";
-  it.status = "accepted";
+  it.status = adapt::IterationStatus::kAccepted;
   it.chosen_genome = "in:16x8x8;n1=warp(n0);out:n1";
   adapt::write_iteration(dir / "adapt.h5", 0, it);
   const std::string html = report_of(dir);

@@ -50,6 +50,7 @@ int profile_command(const Args& args) {
   ZooOptions zoo;
   bool imagenet_stem = false;
   ProfileOptions options;
+  bool cpu_time = false;
   int64_t batch = 1;
   size_t top = 0;
   double tolerance = 25;
@@ -59,8 +60,9 @@ int profile_command(const Args& args) {
       ("batch", po::value(&batch)->default_value(1), "batch size of the profiled input")
       ("threads", po::value(&options.threads)->default_value(0), "LibTorch threads; 0 = all hardware threads")
       ("warmup", po::value(&options.warmup)->default_value(3), "untimed runs before timing each slot")
-      ("repeats", po::value(&options.repeats)->default_value(15), "timed runs per slot; the median is reported")
-      ("cpu-time", po::bool_switch(&options.cpu_time), "time with process CPU time (work) instead of wall clock")
+      ("repeats", po::value(&options.rounds)->default_value(15),
+       "alternating rounds, one timed run of every slot and of the whole model each; the median is reported")
+      ("cpu-time", po::bool_switch(&cpu_time), "time with process CPU time (work) instead of wall clock")
       ("top", po::value(&top)->default_value(0), "print only the N most inefficient slots (0 = all)")
       ("tolerance", po::value(&tolerance)->default_value(25.0, "25"),
        "warn when the per-slot sum and the whole model differ by more than this many percent");
@@ -80,11 +82,11 @@ int profile_command(const Args& args) {
   if (!model) model = make_zoo_model(name, zoo);
   Shape input = model->example_input();
   input[0] = batch;
-  const ModelProfile profile = profile_model(*model, input, options);
+  const ModelProfile profile = profile_model(*model, input, options, single_run_timer(cpu_time));
 
   std::cout << fmt::format("{} (input {}, {} threads, median {} of {} runs after {} warm-up)\n", name,
-                           shape_string(input), profile.threads, options.cpu_time ? "CPU time" : "wall time",
-                           options.repeats, options.warmup);
+                           shape_string(input), profile.threads, cpu_time ? "CPU time" : "wall time",
+                           options.rounds, options.warmup);
   std::cout << fmt::format("{:>4}  {:<34} {:<14} {:<22} {:>10} {:>7} {:>10} {:>10} {:>8}\n", "rank", "slot", "kind",
                            "output", "ms", "share%", "params", "MFLOPs", "score");
   const auto order = rank_by_inefficiency(profile);

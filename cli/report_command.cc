@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
-#include <fstream>
 #include <iostream>
 
 #include "cli/adapt_report.h"
@@ -57,18 +56,14 @@ int report_command(const Args& args) {
   if (run.empty()) throw Error("gos report: give the run directory or its adapt.h5 (see gos report --help)");
   report_options.dot_program = dot;
   const std::filesystem::path file = report::adapt_file(run);
-  adapt::AdaptRecord record;
+  size_t iterations = 0;
   try {
-    record = adapt::read_adapt_file(file);
+    iterations = adapt::read_adapt_file(file).iterations.size();
   } catch (const Error& e) {
     throw Error(not_an_adapt_run(file, e.what()));
   }
-  const std::filesystem::path target =
-      output.empty() ? file.parent_path() / "report.html" : std::filesystem::path(output);
-  std::ofstream out(target);
-  if (!out || !(out << report::render_report(record, file, report_options)))
-    throw Error(fmt::format("cannot write report '{}'", target.string()));
-  std::cout << "wrote " << target.string() << " (" << record.iterations.size() << " iterations)\n";
+  const std::filesystem::path target = report::write_report(run, output, report_options);
+  std::cout << "wrote " << target.string() << " (" << iterations << " iterations)\n";
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "framework/rng.h"
 #include "framework/text.h"
 #include "framework/toml_input.h"
+#include "framework/toml_component.h"
 
 namespace gos {
 namespace {
@@ -325,11 +326,15 @@ toml::table to_toml(const Params& params) {
   return table;
 }
 
+}  // namespace
+
 toml::table component_to_toml(const ComponentConfig& config) {
   toml::table table = to_toml(*config.params);
   table.insert("plugin", config.plugin);
   return table;
 }
+
+namespace {
 
 // The resolved text, and its fingerprint: a hash of it without the output path.
 void set_resolved(ExperimentConfig& config, const toml::table& resolved) {
@@ -344,6 +349,12 @@ void set_resolved(ExperimentConfig& config, const toml::table& resolved) {
 }
 
 }  // namespace
+
+ComponentConfig parse_component_table(const toml::table& table, PluginKind kind, const std::string& section,
+                                      const std::string& file, PluginRegistry& registry) {
+  Validator validator(file, registry);
+  return validator.component_from(table, kind, section);
+}
 
 ExperimentConfig parse_experiment(std::string_view text, const std::string& source,
                                   const std::filesystem::path& base_dir, const std::vector<std::string>& overrides,

@@ -1,37 +1,17 @@
 #include "torchlib/profile.h"
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <numeric>
 
 #include "framework/error.h"
+#include "plugins/devices/cpu/timing.h"
+#include "torchlib/workload.h"
 
 namespace gos {
 
-namespace {
-
-double now_ms(bool cpu_time) {
-  if (!cpu_time)
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) * 1e-6;
-}
-
-}  // namespace
-
-double median_latency_ms(const std::function<void()>& run, int warmup, int repeats, bool cpu_time) {
-  if (repeats < 1) throw Error("profiling needs at least one timed repeat");
-  for (int i = 0; i < warmup; ++i) run();
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    const double start = now_ms(cpu_time);
-    run();
-    times.push_back(now_ms(cpu_time) - start);
-  }
-  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-  return times[times.size() / 2];
+WorkloadTimer single_run_timer(bool cpu_time) {
+  const TimingConfig config{cpu_time ? TimingClock::kProcessCpu : TimingClock::kWall, 0, 1, 0.5};
+  return [config](Workload& workload) { return time_ms([&] { workload.run(); }, config); };
 }
 
 std::vector<double> inefficiency_scores(const std::vector<double>& latency_ms, const std::vector<int64_t>& parameters) {
@@ -62,45 +42,35 @@ std::vector<size_t> rank_by_inefficiency(const ModelProfile& profile) {
   return order;
 }
 
-ModelProfile profile_model(SlottedModel& model, const Shape& input, const ProfileOptions& options) {
-  if (options.repeats < 1) throw Error("profiling needs at least one timed repeat");
+ModelProfile profile_model(SlottedModel& model, const Shape& input, const ProfileOptions& options,
+                           const WorkloadTimer& timer) {
+  if (options.rounds < 1) throw Error("profiling needs at least one round");
   if (options.threads > 0) torch::set_num_threads(options.threads);
   ModelProfile profile;
   profile.threads = torch::get_num_threads();
-  const bool was_training = model.is_training();
-  model.eval();
-  torch::NoGradGuard no_grad;
-  torch::manual_seed(0);
   std::vector<SlotInfo> infos = model.slots(input);
-  std::vector<TorchModel*> modules;
-  std::vector<torch::Tensor> inputs;
-  for (const SlotInfo& info : infos) {
-    modules.push_back(&model.slot(info.path).module());
-    inputs.push_back(torch::randn(info.input));
+  // Workloads put their module in eval mode and restore it when destroyed.
+  std::vector<std::unique_ptr<ModuleWorkload>> workloads;
+  for (size_t i = 0; i < infos.size(); ++i)
+    workloads.push_back(std::make_unique<ModuleWorkload>(model.slot(infos[i].path).module(),
+                                                         workload_input(infos[i].input, i), infos[i].path));
+  workloads.push_back(std::make_unique<ModuleWorkload>(model, workload_input(input), "whole model"));
+  std::vector<std::function<double()>> measurements;
+  for (auto& workload : workloads) {
+    for (int i = 0; i < options.warmup; ++i) workload->run();
+    measurements.push_back([&timer, &workload] { return timer(*workload); });
   }
-  const torch::Tensor x = torch::randn(input);
   // Rounds interleave every slot with the whole model, so that a change of
   // machine load during profiling affects both sides of the comparison alike.
-  std::vector<std::vector<double>> slot_times(infos.size());
-  std::vector<double> whole_times;
-  for (int round = 0; round < options.repeats; ++round) {
-    for (size_t i = 0; i < infos.size(); ++i)
-      slot_times[i].push_back(
-          median_latency_ms([&] { modules[i]->forward(inputs[i]); }, round == 0 ? options.warmup : 0, 1, options.cpu_time));
-    whole_times.push_back(median_latency_ms([&] { model.forward(x); }, round == 0 ? options.warmup : 0, 1, options.cpu_time));
-  }
-  const auto median = [](std::vector<double> times) {
-    std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-    return times[times.size() / 2];
-  };
+  const std::vector<double> medians = alternate_rounds(measurements, options.rounds);
   for (size_t i = 0; i < infos.size(); ++i) {
     SlotProfile slot;
-    slot.latency_ms = median(slot_times[i]);
+    slot.latency_ms = medians[i];
     slot.info = std::move(infos[i]);
     profile.slots_sum_ms += slot.latency_ms;
     profile.slots.push_back(std::move(slot));
   }
-  profile.whole_ms = median(whole_times);
+  profile.whole_ms = medians.back();
   std::vector<double> latencies;
   std::vector<int64_t> parameters;
   for (const SlotProfile& slot : profile.slots) {
@@ -112,7 +82,6 @@ ModelProfile profile_model(SlottedModel& model, const Shape& input, const Profil
     profile.slots[i].share = profile.slots_sum_ms > 0 ? profile.slots[i].latency_ms / profile.slots_sum_ms : 0;
     profile.slots[i].inefficiency = scores[i];
   }
-  model.train(was_training);
   return profile;
 }
 

@@ -1,26 +1,34 @@
 #pragma once
-// Per-slot latency profile of a zoo model on this CPU, and the inefficiency
-// score that ranks slots for replacement (see docs/MODELS.md).
+// Per-slot latency profile of a zoo model, and the inefficiency score that
+// ranks slots for replacement (see docs/MODELS.md). Timing is injected: `gos
+// profile` times with the timing core on this CPU, `gos adapt` with its
+// configured device.
 #include <functional>
 #include <vector>
 
+#include "framework/device.h"
 #include "torchlib/zoo.h"
 
 namespace gos {
 
+// The latency (ms) of one round of a workload: one timed run (gos profile) or
+// a whole device measurement (gos adapt).
+using WorkloadTimer = std::function<double(Workload&)>;
+
+// A timer of the timing core: one run per call on wall clock, or on process
+// CPU time (all threads' work; stays meaningful on a machine shared with
+// other jobs, where a long run is preempted more often than a short one).
+WorkloadTimer single_run_timer(bool cpu_time);
+
 struct ProfileOptions {
-  int warmup = 3;    // untimed runs before timing
-  int repeats = 15;  // timed runs; the median is reported
+  int warmup = 3;    // untimed runs of every workload before the first round
+  int rounds = 15;   // alternating rounds; the median over rounds is reported
   int threads = 0;   // LibTorch intra-op threads; 0 keeps the current setting
-  // Wall-clock time is the latency; process CPU time (all threads) is the
-  // work, which stays meaningful on a machine shared with other jobs, where
-  // a long run is preempted more often than a short one.
-  bool cpu_time = false;
 };
 
 struct SlotProfile {
   SlotInfo info;
-  double latency_ms = 0;  // median of the slot run alone on a random input of its shape
+  double latency_ms = 0;  // median over rounds of the slot run alone on a random input of its shape
   double share = 0;       // latency_ms / sum of all slots' latency_ms
   double inefficiency = 0;
 };
@@ -32,14 +40,12 @@ struct ModelProfile {
   int threads = 0;
 };
 
-// Median milliseconds (wall clock, or process CPU time when `cpu_time`) of
-// `run` over `repeats` calls after `warmup` untimed calls.
-double median_latency_ms(const std::function<void()>& run, int warmup, int repeats, bool cpu_time = false);
-
 // Times every slot in isolation and the whole model, in eval mode without
-// gradients, at batch `input[0]`: `repeats` rounds, each timing every slot
-// once and then the whole model once; medians over the rounds.
-ModelProfile profile_model(SlottedModel& model, const Shape& input, const ProfileOptions& options);
+// gradients, at batch `input[0]`: `rounds` alternating rounds (timing core),
+// each timing every slot once and then the whole model once; medians over
+// the rounds. The model's training flag is restored.
+ModelProfile profile_model(SlottedModel& model, const Shape& input, const ProfileOptions& options,
+                           const WorkloadTimer& timer);
 
 // Inefficiency of each slot, from its latency and parameter count:
 //   share_i = t_i / sum_j t_j

@@ -25,20 +25,30 @@ TEST(Inefficiency, ShareRanksFirstAndLatencyPerParameterBreaksNearTies) {
   EXPECT_GT(dominant[0], dominant[1]);
 }
 
-TEST(Timing, MedianLatencyMeasuresTheWork) {
-  const double ms = median_latency_ms([] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); }, 1, 5);
+TEST(Timing, SingleRunTimerMeasuresTheWork) {
+  struct Sleep : Workload {
+    std::string key() const override { return "sleep"; }
+    void run() override { std::this_thread::sleep_for(std::chrono::milliseconds(3)); }
+  } sleep;
+  const double ms = single_run_timer(false)(sleep);
   EXPECT_GE(ms, 3.0);
-  EXPECT_LT(ms, 50.0);
+  EXPECT_LT(ms, 100.0);
   // Sleeping is no work: process CPU time stays far below the 3 ms of wall time.
-  const double cpu = median_latency_ms([] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); }, 1, 5, true);
-  EXPECT_LT(cpu, 1.0);
+  EXPECT_LT(single_run_timer(true)(sleep), 1.0);
 }
 
 TEST(Profile, CoversEverySlotSharesSumToOneAndRankingIsByScore) {
   ZooOptions narrow;
   narrow.width = 0.25;
   auto model = make_zoo_model("resnet18", narrow);
-  const ModelProfile profile = profile_model(*model, {1, 3, 32, 32}, {1, 3, 1});
+  // Every workload is timed through the injected timer: count the calls.
+  size_t timed = 0;
+  const WorkloadTimer counting = [&](Workload& workload) {
+    ++timed;
+    return single_run_timer(false)(workload);
+  };
+  const ModelProfile profile = profile_model(*model, {1, 3, 32, 32}, {1, 3, 1}, counting);
+  EXPECT_EQ(timed, 3 * (model->slot_paths().size() + 1));
   ASSERT_EQ(profile.slots.size(), model->slot_paths().size());
   double shares = 0;
   for (const SlotProfile& slot : profile.slots) {

@@ -6,6 +6,7 @@
 #include "framework/rng.h"
 #include "framework/text.h"
 #include "torchlib/torch_model.h"
+#include "torchlib/workload.h"
 
 namespace gos::cell {
 namespace {
@@ -118,27 +119,6 @@ class CellNetwork : public TorchModel {
   std::vector<nn::AnyModule> body_;
 };
 
-class CellWorkload : public Workload {
- public:
-  CellWorkload(std::shared_ptr<TorchModel> model, std::string key, const SkeletonConfig& skeleton)
-      : model_(std::move(model)), key_(std::move(key)) {
-    model_->eval();
-    // Inference cost does not depend on pixel values, so a constant input
-    // keeps the global torch generator untouched.
-    input_ = torch::ones({skeleton.batch, 3, skeleton.image_size, skeleton.image_size});
-  }
-  std::string key() const override { return key_; }
-  void run() override {
-    torch::NoGradGuard no_grad;
-    model_->forward(input_);
-  }
-
- private:
-  std::shared_ptr<TorchModel> model_;
-  std::string key_;
-  torch::Tensor input_;
-};
-
 }  // namespace
 
 std::shared_ptr<TorchModel> build_cell_network(const CellGenome& genome, const std::vector<std::string>& operations,
@@ -158,8 +138,11 @@ GenomeModel make_cell_model(const CellGenome& genome, const std::vector<std::str
 
 std::unique_ptr<Workload> make_cell_workload(const CellGenome& genome, const std::vector<std::string>& operations,
                                              int nodes, const SkeletonConfig& skeleton) {
-  return std::make_unique<CellWorkload>(build_cell_network(genome, operations, nodes, skeleton),
-                                        workload_key(genome, operations, nodes, skeleton), skeleton);
+  // Inference cost does not depend on pixel values, so a constant input
+  // keeps the global torch generator untouched.
+  return std::make_unique<ModuleWorkload>(build_cell_network(genome, operations, nodes, skeleton),
+                                          torch::ones({skeleton.batch, 3, skeleton.image_size, skeleton.image_size}),
+                                          workload_key(genome, operations, nodes, skeleton));
 }
 
 }  // namespace gos::cell

@@ -1,10 +1,11 @@
 // The LibTorch half of cnn_chain: the one translation unit of the space that
-// includes torch. Models run in inference mode with fixed-seed weights (the
+// includes torch. Models run without gradients (ModuleWorkload) with fixed-seed weights (the
 // values do not change latency; the seed keeps runs reproducible).
 #include <fmt/format.h>
 
 #include "searchspaces/cnn/cnn_chain.h"
 #include "torchlib/torch_model.h"
+#include "torchlib/workload.h"
 
 namespace gos::cnn {
 namespace {
@@ -44,25 +45,6 @@ class ChainModel : public TorchModel {
   torch::nn::Linear head_{nullptr};
 };
 
-class TorchWorkload : public Workload {
- public:
-  TorchWorkload(std::shared_ptr<ChainModel> model, torch::Tensor input, std::string key)
-      : model_(std::move(model)), input_(std::move(input)), key_(std::move(key)) {
-    model_->eval();
-  }
-  std::string key() const override { return key_; }
-  void run() override {
-    torch::InferenceMode inference;
-    // The output is consumed by the tensor's destructor; nothing lazy remains.
-    model_->forward(input_);
-  }
-
- private:
-  std::shared_ptr<ChainModel> model_;
-  torch::Tensor input_;
-  std::string key_;
-};
-
 // The chain followed by its classifier head (pooling + linear).
 std::shared_ptr<ChainModel> classifier_chain(const CnnChainConfig& config, const std::vector<ConvShape>& shapes) {
   const int head_channels = shapes.empty() ? config.input_channels : shapes.back().out_channels;
@@ -70,7 +52,7 @@ std::shared_ptr<ChainModel> classifier_chain(const CnnChainConfig& config, const
 }
 
 std::unique_ptr<Workload> make(std::shared_ptr<ChainModel> model, std::vector<int64_t> input_shape, std::string key) {
-  return std::make_unique<TorchWorkload>(std::move(model), torch::randn(input_shape), std::move(key));
+  return std::make_unique<ModuleWorkload>(std::move(model), torch::randn(input_shape), std::move(key));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "framework/rng.h"
 #include "searchspaces/gos/runtime.h"
+#include "torchlib/workload.h"
 
 namespace gos::graph {
 namespace {
@@ -174,26 +175,6 @@ constexpr int kSignificantDigits = 4;
 // so a measurement does not depend on what ran before it.
 constexpr uint64_t kWorkloadInputSeed = 0x1a7e;
 
-class GraphWorkload : public Workload {
- public:
-  GraphWorkload(const Graph& graph, int batch, std::string key)
-      : module_(std::make_shared<GraphModule>(graph)), key_(std::move(key)) {
-    const Shape& in = graph.shapes.front();
-    module_->eval();
-    input_ = torch::randn({batch, in.c, in.h, in.w}, at::detail::createCPUGenerator(kWorkloadInputSeed));
-  }
-  std::string key() const override { return key_; }
-  void run() override {
-    torch::NoGradGuard no_grad;
-    module_->forward(input_);
-  }
-
- private:
-  std::shared_ptr<GraphModule> module_;
-  torch::Tensor input_;
-  std::string key_;
-};
-
 // One instruction alone, on its own random inputs (two distinct tensors for
 // two-input instructions, as inside a graph where they come from different nodes).
 class KernelWorkload : public Workload {
@@ -227,7 +208,9 @@ std::unique_ptr<Workload> make_kernel_workload(const Graph& graph, const Shape& 
 }
 
 std::unique_ptr<Workload> make_graph_workload(const Graph& graph, int batch, std::string key) {
-  return std::make_unique<GraphWorkload>(graph, batch, std::move(key));
+  const Shape& in = graph.shapes.front();
+  return std::make_unique<ModuleWorkload>(std::make_shared<GraphModule>(graph),
+                                          workload_input({batch, in.c, in.h, in.w}, kWorkloadInputSeed), std::move(key));
 }
 
 uint64_t functional_fingerprint(const Graph& graph) {

@@ -5,8 +5,6 @@
 #include <pthread.h>
 #include <sched.h>
 
-#include <chrono>
-#include <ctime>
 #include <fstream>
 #include <thread>
 
@@ -61,15 +59,18 @@ class ScopedPin {
   cpu_set_t previous_{};
 };
 
-double thread_cpu_ms() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) * 1e-6;
-}
+// The intra-op thread count for the lifetime of the guard: a measurement
+// must not change the thread count of the training that follows it.
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int threads) : previous_(at::get_num_threads()) { at::set_num_threads(threads); }
+  ~ScopedThreads() { at::set_num_threads(previous_); }
+  ScopedThreads(const ScopedThreads&) = delete;
+  ScopedThreads& operator=(const ScopedThreads&) = delete;
 
-double wall_ms() {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+ private:
+  int previous_;
+};
 
 }  // namespace
 
@@ -94,7 +95,7 @@ DeviceInfo CpuDevice::describe() const {
   DeviceInfo info = describe_host_cpu();
   info.properties["threads"] = std::to_string(config_.threads);
   info.properties["pinned_core"] = config_.pin_core < 0 ? "none" : std::to_string(config_.pin_core);
-  info.properties["clock"] = config_.clock == TimingClock::kWall ? "wall" : "thread_cpu";
+  info.properties["clock"] = to_string(config_.clock);
   // What a latency means; recorded only when it is not the median, so that
   // tables and datasets measured before the option existed still match.
   if (config_.measurement.quantile != 0.5)
@@ -114,17 +115,16 @@ void CpuDevice::test_connection() const {
 Measurement CpuDevice::measure(Workload& workload) {
   test_connection();
   ScopedPin pin(config_.pin_core);
-  at::set_num_threads(config_.threads);
+  ScopedThreads threads(config_.threads);
   const std::string key = workload.key();
-  double (*const now_ms)() = config_.clock == TimingClock::kWall ? wall_ms : thread_cpu_ms;
   auto run_once_ms = [&] {
-    const double start = now_ms();
+    const double start = now_ms(config_.clock);
     try {
       workload.run();
     } catch (const std::exception& e) {
       throw Error(fmt::format("workload '{}' failed to run on device cpu: {}", key, e.what()));
     }
-    return now_ms() - start;
+    return now_ms(config_.clock) - start;
   };
   return measure_until_stable(run_once_ms, config_.measurement, fmt::format("'{}' on cpu", key));
 }

@@ -5,20 +5,14 @@
 
 #include "framework/device.h"
 #include "plugins/devices/cpu/measurement_stats.h"
+#include "plugins/devices/cpu/timing.h"
 
 namespace gos {
-
-// What a timed run's duration is read from. Wall time is the latency a user
-// sees; the measuring thread's CPU time leaves out the time the thread was
-// descheduled, which on a machine shared with other work is most of the noise.
-// Thread CPU time equals latency only when all work runs on the measuring
-// thread, so it requires threads = 1.
-enum class TimingClock { kWall, kThreadCpu };
 
 struct CpuDeviceConfig {
   int threads = 1;        // LibTorch intra-op threads while measuring
   int pin_core = -1;      // core the measuring thread is pinned to; -1: not pinned
-  TimingClock clock = TimingClock::kWall;
+  TimingClock clock = TimingClock::kWall;  // thread CPU time requires threads = 1
   MeasurementConfig measurement;
 };
 
@@ -32,6 +26,8 @@ class CpuDevice : public Device {
   DeviceInfo describe() const override;
   // Throws gos::Error when pin_core is not a core this process may run on.
   void test_connection() const override;
+  // Times the workload with `threads` intra-op threads; the caller's thread
+  // count is restored afterwards.
   Measurement measure(Workload& workload) override;
 
  private:

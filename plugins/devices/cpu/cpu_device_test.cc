@@ -86,5 +86,14 @@ TEST(CpuDevice, InvalidConfigurationsAreRejected) {
   EXPECT_THROW(CpuDevice(pin).test_connection(), Error);
 }
 
+TEST(CpuDevice, ProcessCpuTimeAllowsSeveralThreads) {
+  CpuDeviceConfig config = lenient(TimingClock::kProcessCpu);
+  config.threads = 2;
+  CpuDevice device(config);
+  Spin spin;
+  EXPECT_GT(device.measure(spin).median_ms, 0);
+  EXPECT_EQ(device.describe().properties.at("clock"), "process_cpu");
+}
+
 }  // namespace
 }  // namespace gos

@@ -9,8 +9,9 @@ ParamSchema schema() {
   ParamSchema s;
   s.integer("threads", 1, 1, 1024, "intra-op threads used while measuring")
       .integer("pin_core", -1, -1, 4095, "core to pin the measuring thread to; -1 leaves it unpinned")
-      .string("clock", "wall", "what a run's duration is read from: wall time, or the measuring thread's CPU time "
-              "(leaves out time descheduled by other work; needs threads = 1)", {"wall", "thread_cpu"})
+      .string("clock", "wall", "what a run's duration is read from: wall time, the process's CPU time (all "
+              "threads), or the measuring thread's CPU time (both leave out time descheduled by other work; "
+              "thread_cpu needs threads = 1)", {"wall", "process_cpu", "thread_cpu"})
       .integer("warmup", 5, 0, 100000, "untimed runs before each attempt")
       .integer("runs", 30, 1, 100000, "timed runs per attempt")
       .real("max_spread", 0.05, 0.0, 10.0, "largest accepted IQR / median of the timed runs")
@@ -24,7 +25,7 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   CpuDeviceConfig config;
   config.threads = static_cast<int>(params.get_int("threads"));
   config.pin_core = static_cast<int>(params.get_int("pin_core"));
-  config.clock = params.get_string("clock") == "wall" ? TimingClock::kWall : TimingClock::kThreadCpu;
+  config.clock = parse_timing_clock(params.get_string("clock"));
   config.measurement.warmup = static_cast<int>(params.get_int("warmup"));
   config.measurement.runs = static_cast<int>(params.get_int("runs"));
   config.measurement.max_spread = params.get_real("max_spread");

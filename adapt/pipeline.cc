@@ -1,0 +1,349 @@
+// The adapt pipeline, stage by stage as in the method's figure: baseline ->
+// operator profile and ranking -> for each slot, most inefficient first:
+// seed graph -> search (an ordinary experiment) -> choice -> splice +
+// fine-tune + accept -> stop rules -> final comparison, export, record.
+// Each stage lives in its own file; this one only sequences them.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "adapt/adapt.h"
+#include "adapt/baseline.h"
+#include "adapt/candidate.h"
+#include "adapt/decision.h"
+#include "adapt/latency.h"
+#include "adapt/model_state.h"
+#include "adapt/ranking.h"
+#include "adapt/run_dir.h"
+#include "adapt/search.h"
+#include "adapt/seed.h"
+#include "adapt/stop_rules.h"
+#include "framework/plugin_registry.h"
+#include "framework/rng.h"
+#include "framework/runner.h"
+#include "torchlib/export.h"
+#include "torchlib/profile.h"
+
+namespace gos::adapt {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::string describe_device(const DeviceInfo& info) {
+  std::string text = info.name + ":";
+  for (const auto& [key, value] : info.properties) text += fmt::format(" {}={}", key, value);
+  return text;
+}
+
+class Pipeline {
+ public:
+  Pipeline(const AdaptConfig& config, const AdaptOptions& options, PluginRegistry& registry)
+      : config_(config), options_(options), registry_(registry), run_{options.output}, latency_(config, registry) {}
+
+  AdaptSummary run();
+
+ private:
+  void log(const std::string& line) const {
+    if (options_.progress) std::cerr << "[adapt " << config_.name << "] " << line << "\n";
+  }
+  RunInfo run_info() const;
+  void baseline_stage();
+  void rebuild_from(const AdaptRecord& record);
+  IterationRecord iterate(size_t index, const SlotRecord& slot);
+  void splice_stage(IterationRecord& it, const SlotInfo& info, const FrontEntry& chosen,
+                    CandidateEvaluator& evaluator);
+  AdaptSummary finish(const std::string& stop_reason);
+
+  const AdaptConfig& config_;
+  const AdaptOptions& options_;
+  PluginRegistry& registry_;
+  RunDirectory run_;
+  AdaptLatency latency_;
+  AdaptData data_;
+  std::shared_ptr<SlottedModel> model_;
+  BaselineRecord baseline_;
+  std::vector<IterationRecord> iterations_;
+};
+
+RunInfo Pipeline::run_info() const {
+  const DeviceInfo device = latency_.device_info();
+  RunInfo info;
+  info.model = config_.model;
+  info.config_toml = config_.resolved_toml;
+  info.accuracy_estimate = to_string(config_.accuracy_estimate);
+  info.epsilon = config_.epsilon;
+  info.strategy = config_.strategy.plugin;
+  info.latency_model = latency_.describe();
+  info.device = describe_device(device);
+  info.device_cores = std::thread::hardware_concurrency();
+  info.device_threads = config_.threads;
+  if (auto it = device.properties.find("model"); it != device.properties.end()) info.device_cpu_model = it->second;
+  info.start_time = utc_now_iso8601();
+  info.status = RunStatus::kRunning;
+  return info;
+}
+
+// Baseline, then the operator complexity analysis and ranking of its slots.
+void Pipeline::baseline_stage() {
+  BaselineModel trained = prepare_baseline(config_, data_, run_, options_.progress);
+  model_ = trained.model;
+  log("baseline: " + trained.origin);
+  baseline_.train_seconds = trained.train_seconds;
+  baseline_.accuracy = data_.holdout_eval->evaluate(*model_);
+  baseline_.search_accuracy = data_.search_eval->evaluate(*model_);
+  baseline_.test_accuracy = test_accuracy(data_, *model_);
+  baseline_.params = count_parameters(*model_);
+  baseline_.slots = latency_.profile(*model_, baseline_.latency_ms);
+  score_slots(baseline_.slots, inefficiency_scores);
+  write_baseline(run_.record(), baseline_);
+  log(fmt::format("baseline: {:.3f} ms, {} params, held-out accuracy {:.2f}% (search subset {:.2f}%), test {:.2f}%",
+                  baseline_.latency_ms, baseline_.params, baseline_.accuracy, baseline_.search_accuracy,
+                  baseline_.test_accuracy));
+}
+
+void Pipeline::rebuild_from(const AdaptRecord& record) {
+  model_ = rebuild_model(config_, data_, record, run_);
+  baseline_ = *record.baseline;
+  iterations_ = record.iterations;
+  log(fmt::format("resuming after {} iterations", iterations_.size()));
+}
+
+IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot) {
+  SlottedModel& model = *model_;
+  IterationRecord it;
+  it.slot = slot.path;
+  it.slot_kind = slot.kind;
+  it.latency_after_ms = it.accuracy_estimate = it.accuracy_after = it.estimated_delta_ms = std::nan("");
+  const auto infos = model.slots();
+  const SlotInfo info = *std::find_if(infos.begin(), infos.end(), [&](const SlotInfo& s) { return s.path == it.slot; });
+  const graph::GraphSpec spec = slot_spec(info, config_.max_nodes);
+  it.input = spec.input.to_string();
+  it.output = spec.output.to_string();
+  it.params_before = it.params_after = count_parameters(model);
+  it.accuracy_before = baseline_.accuracy;
+  for (const IterationRecord& done : iterations_)
+    if (done.status == IterationStatus::kAccepted) it.accuracy_before = done.accuracy_after;
+
+  // Seed: the operator as an exact one-instruction graph.
+  auto original = slot_module(model, it.slot);
+  OperatorSeed seed = seed_from_operator(*original, info, spec.max_nodes);
+  if (seed.graph) {
+    try {
+      compile_seed(*original, info, *seed.graph);
+    } catch (const Error& e) {
+      seed = {std::nullopt, e.what()};
+    }
+  }
+  if (!seed.graph) {
+    it.status = IterationStatus::kUnsupported;
+    it.reason = seed.reason;
+    it.latency_before_ms = std::nan("");
+    log(fmt::format("#{} {} ({}): unsupported: {}", index, it.slot, it.slot_kind, seed.reason));
+    return it;
+  }
+  it.seed_genome = graph::serialize(*seed.graph);
+  it.latency_before_ms = latency_.model_ms(model);
+  log(fmt::format("#{} {} ({} {} -> {}): searching from {} ; model {:.3f} ms", index, it.slot, it.slot_kind, it.input,
+                  it.output, it.seed_genome, it.latency_before_ms));
+
+  // Search: an ordinary GOS experiment into search_<k>.h5.
+  auto [inputs, outputs] =
+      capture_activations(model, *data_.search_eval, it.slot, static_cast<size_t>(config_.distill_images));
+  CandidateEvaluator evaluator({config_, model, *data_.search_eval, data_.candidate_finetune.get(),
+                                baseline_.search_accuracy, latency_},
+                               info, *seed.graph, inputs, outputs, it.latency_before_ms);
+  SearchRequest request;
+  request.slot = it.slot;
+  request.spec = spec;
+  request.seeds = {*seed.graph};
+  for (graph::Graph& rewrite : seed_rewrites(*seed.graph, spec)) request.seeds.push_back(std::move(rewrite));
+  request.seed_walk = config_.seed_walk;
+  request.strategy = config_.strategy;
+  request.epsilon = config_.epsilon;
+  request.seed = stable_hash(fmt::format("{}:{}", config_.seed, it.slot));
+  request.name = fmt::format("adapt:{}:{}", config_.name, it.slot);
+  request.source = config_.source;
+  // What the search depends on: resuming checks it against the file.
+  request.resolved_toml = fmt::format("# gos adapt inner search (in-process objectives)\n[search]\nslot = \"{}\"\n"
+                                      "seed_genome = \"{}\"\n\n{}",
+                                      it.slot, it.seed_genome, config_.resolved_toml);
+  request.output = run_.search_file(index);
+  it.search_file = request.output.filename().string();
+  request.resume = options_.resume;
+  request.progress = options_.progress;
+  if (options_.after_generation)
+    request.after_generation = [&](int64_t generation) { options_.after_generation(index, generation); };
+  const SearchResult search = run_search(request, evaluator, registry_);
+  it.search_seconds = search.seconds;
+  it.evaluations = static_cast<int64_t>(search.evaluations.size());
+  log(fmt::format("#{} search: {} evaluations in {:.1f} s, {:.2f}% of it outside candidate scoring", index,
+                  it.evaluations, search.seconds,
+                  search.seconds > 0 ? 100 * (search.seconds - search.scoring_seconds) / search.seconds : 0.0));
+
+  // Choice: the seed measured in the same search is the fair reference.
+  const double reference_ms = search.seed_latency_ms.value_or(it.latency_before_ms);
+  Choice choice = choose_candidate(search.front, search.evaluations, it.seed_genome, reference_ms, config_.min_gain,
+                                   config_.epsilon);
+  it.front = std::move(choice.front);
+  if (!choice.chosen) {
+    it.status = choice.status;
+    it.reason = choice.reason;
+    log(fmt::format("#{} {}: {}: {}", index, it.slot, to_string(it.status), it.reason));
+    return it;
+  }
+  it.estimated_delta_ms = choice.chosen->latency_ms - reference_ms;
+  splice_stage(it, info, *choice.chosen, evaluator);
+  log(fmt::format("#{} {}: {}: {}", index, it.slot, to_string(it.status), it.reason));
+  return it;
+}
+
+// Splice the distilled choice, fine-tune the whole model, re-measure before
+// and after in alternating rounds, and keep it only if decide_splice says so.
+void Pipeline::splice_stage(IterationRecord& it, const SlotInfo& info, const FrontEntry& chosen,
+                            CandidateEvaluator& evaluator) {
+  SlottedModel& model = *model_;
+  it.chosen_genome = chosen.genome;
+  it.accuracy_estimate = baseline_.search_accuracy - chosen.accuracy_drop;
+  auto module = evaluator.trained(graph::parse(chosen.genome, slot_spec(info, config_.max_nodes)));
+  auto original = slot_module(model, it.slot);
+  const auto finetune_start = Clock::now();
+  const auto before = snapshot(model);
+  model.replace(it.slot, module);
+  if (config_.finetune_steps > 0) data_.finetune->train(model);
+  torch::set_num_threads(static_cast<int>(config_.threads));
+  it.finetune_seconds = seconds_since(finetune_start);
+  it.accuracy_after = data_.holdout_eval->evaluate(model);
+  // Minutes (not an hour) after the decision and under the same machine load.
+  const AbLatency ab = latency_.compare(
+      [&] {
+        Splice with_original(model, it.slot, original);
+        return latency_.model_ms(model);
+      },
+      [&] { return latency_.model_ms(model); });
+  it.latency_before_ms = ab.a_ms;
+  it.latency_after_ms = ab.b_ms;
+  it.params_after = count_parameters(model);
+  const Decision decision = decide_splice({baseline_.accuracy, it.accuracy_after, ab.a_ms, ab.b_ms}, config_.epsilon,
+                                          config_.min_gain);
+  it.status = decision.status;
+  it.reason = decision.reason;
+  if (decision.status != IterationStatus::kAccepted) {
+    model.replace(it.slot, original);
+    restore(model, before);
+    it.params_after = it.params_before;
+  }
+}
+
+AdaptSummary Pipeline::finish(const std::string& stop_reason) {
+  AdaptSummary summary;
+  summary.output = options_.output;
+  summary.iterations = iterations_.size();
+  summary.stop_reason = stop_reason;
+  double estimated_ms = baseline_.latency_ms;
+  for (const auto& it : iterations_)
+    if (it.status == IterationStatus::kAccepted) {
+      ++summary.modified;
+      if (std::isfinite(it.estimated_delta_ms)) estimated_ms += it.estimated_delta_ms;
+    }
+  SlottedModel& model = *model_;
+  // Baseline and final model compared alternately in the same minutes, so
+  // that the speedup is a ratio under one machine load.
+  auto original = make_zoo_model(config_.model, data_.zoo);
+  load_checkpoint(*original, run_.baseline_checkpoint().string());
+  const AbLatency ab = latency_.compare([&] { return latency_.model_ms(*original); },
+                                        [&] { return latency_.model_ms(model); });
+  summary.baseline_ms = ab.a_ms;
+  summary.final_ms = ab.b_ms;
+  summary.speedup = summary.baseline_ms / summary.final_ms;
+  summary.baseline_accuracy = baseline_.accuracy;
+  summary.final_accuracy = data_.holdout_eval->evaluate(model);
+
+  const std::string torchscript = "adapted.pt";
+  export_torchscript(model, model.example_input(), (run_.dir / torchscript).string());
+  std::ofstream graphs(run_.dir / "graphs.txt");
+  for (const auto& it : iterations_)
+    if (it.status == IterationStatus::kAccepted) graphs << it.slot << " " << it.chosen_genome << "\n";
+
+  FinalRecord final;
+  final.latency_ms = summary.final_ms;
+  final.baseline_latency_ms = summary.baseline_ms;
+  final.params = count_parameters(model);
+  final.accuracy = summary.final_accuracy;
+  final.test_accuracy = test_accuracy(data_, model);
+  final.speedup = summary.speedup;
+  final.estimated_speedup = baseline_.latency_ms / estimated_ms;
+  final.modified = summary.modified;
+  final.torchscript = torchscript;
+  write_final(run_.record(), final);
+  set_status(run_.record(), RunStatus::kCompleted, utc_now_iso8601(), stop_reason);
+  log(fmt::format("done ({}): {} replaced; {:.3f} -> {:.3f} ms ({:.2f}x; the search estimated {:.2f}x), held-out "
+                  "accuracy {:.2f}% -> {:.2f}%",
+                  stop_reason, summary.modified, summary.baseline_ms, summary.final_ms, summary.speedup,
+                  final.estimated_speedup, summary.baseline_accuracy, summary.final_accuracy));
+  return summary;
+}
+
+AdaptSummary Pipeline::run() {
+  const auto start = Clock::now();
+  const RunStart opened = open_run_directory(run_, config_, options_.resume, options_.overwrite, run_info());
+  if (opened.completed) return completed_summary(*opened.completed, options_.output);
+  try {
+    data_ = load_data(config_);
+    if (opened.prior)
+      rebuild_from(*opened.prior);
+    else
+      baseline_stage();
+
+    std::set<std::string> tried;
+    LoopProgress progress;
+    for (const auto& it : iterations_) {
+      tried.insert(it.slot);
+      progress.count(it.status);
+    }
+    const StopRules rules{config_.max_modified, config_.patience, config_.time_budget_minutes};
+    std::string reason = "no eligible slot left";
+    for (const SlotRecord& slot : search_order(baseline_.slots, config_.slot_kinds)) {
+      if (const auto stop = stop_reason(rules, progress, seconds_since(start))) {
+        reason = *stop;
+        break;
+      }
+      if (tried.contains(slot.path)) continue;
+      const size_t index = iterations_.size();
+      IterationRecord it = iterate(index, slot);
+      // Weights first, then the record: a run killed in between redoes this iteration.
+      save_checkpoint(*model_, run_.checkpoint(index).string());
+      write_iteration(run_.record(), index, it);
+      tried.insert(it.slot);
+      progress.count(it.status);
+      iterations_.push_back(std::move(it));
+    }
+    return finish(reason);
+  } catch (const std::exception& e) {
+    try {
+      set_status(run_.record(), RunStatus::kFailed, utc_now_iso8601(), e.what());
+    } catch (const std::exception&) {
+      // The original error matters more than the failure to mark the file.
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
+std::filesystem::path default_output(const AdaptConfig& config) { return std::filesystem::path("results/adapt") / config.name; }
+
+AdaptSummary run_adapt(const AdaptConfig& config, const AdaptOptions& options, PluginRegistry& registry) {
+  AdaptOptions resolved = options;
+  if (resolved.output.empty()) resolved.output = default_output(config);
+  Pipeline pipeline(config, resolved, registry);
+  return pipeline.run();
+}
+
+}  // namespace gos::adapt
