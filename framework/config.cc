@@ -352,7 +352,8 @@ void set_resolved(ExperimentConfig& config, const toml::table& resolved) {
 
 ComponentConfig parse_component_table(const toml::table& table, PluginKind kind, const std::string& section,
                                       const std::string& file, PluginRegistry& registry) {
-  Validator validator(file, registry);
+  // Input paths in the table are relative to the file that holds it.
+  Validator validator(file, std::filesystem::path(file).parent_path(), registry);
   return validator.component_from(table, kind, section);
 }
 
