@@ -47,6 +47,13 @@ std::vector<CodePoint> decode(std::string_view text, const std::string& source) 
       if (!valid || value < smallest || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
         fail(source, {lead, line, column}, fmt::format("malformed UTF-8 (byte 0x{:02X}); save the file as UTF-8", lead));
     }
+    // Control characters are never valid TOML (tab and line breaks aside);
+    // outside strings toml++ 3.3 meets them with an assumption, not an error.
+    if ((value < 0x20 && value != U'\t' && value != U'\n' && value != U'\r') || value == 0x7F)
+      fail(source, {value, line, column},
+           fmt::format("control character U+{:04X} is not allowed in TOML (only tab and line breaks are); write it "
+                       "as an escape such as \\u{:04X} inside a \"string\"",
+                       static_cast<uint32_t>(value), static_cast<uint32_t>(value)));
     points.push_back({value, line, column});
     i += length;
     if (value == U'\n') {
@@ -124,8 +131,13 @@ class Screen {
         else if (open_.back().closer == U'}') open_.back().expect = Expect::kValue;
         break;
       case U'[':
-        if (open_.empty() && top_ == Expect::kKey) header_ = true;  // [table] or [[array]]
-        else open_.push_back({U']', Expect::kValue});
+        if (open_.empty() && top_ == Expect::kKey) {  // [table] or [[array]]
+          const bool first = !header_;
+          header_ = true;
+          check_header_start(first);
+        } else {
+          open_.push_back({U']', Expect::kValue});
+        }
         break;
       case U'{': open_.push_back({U'}', Expect::kKey}); break;
       case U']':
@@ -140,6 +152,24 @@ class Screen {
   }
 
   bool at(size_t k, char32_t c) const { return k < points_.size() && points_[k].value == c; }
+
+  // toml++ 3.3 assumes (asserts in debug builds) that a table header's '['
+  // is followed, after spaces, by the start of a key: `[#`, `[=` or a '['
+  // at the end of a line would be undefined behaviour there (found by fuzzing).
+  void check_header_start(bool first_bracket) const {
+    if (first_bracket && at(i_ + 1, U'[')) return;  // [[array]]: the second '[' is checked in turn
+    size_t k = i_ + 1;
+    while (k < points_.size() && (points_[k].value == U' ' || points_[k].value == U'\t')) ++k;
+    if (k >= points_.size()) return;  // toml++ reports the end of the file
+    const char32_t c = points_[k].value;
+    const bool key_start = (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z') || (c >= U'0' && c <= U'9') ||
+                           c == U'_' || c == U'-' || c == U'"' || c == U'\'' || c == U']';
+    if (!key_start)
+      fail(source_, points_[k],
+           c == U'\n' || c == U'\r' ? std::string("a table header '[' must be followed by a key on the same line")
+                                    : fmt::format("a table header '[' must be followed by a key, not '{}'",
+                                                  c < 0x80 ? std::string(1, static_cast<char>(c)) : describe(c)));
+  }
 
   void reject_in_key(const CodePoint& point) const {
     fail(source_, point,

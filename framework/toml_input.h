@@ -11,7 +11,9 @@
 // (UBSan reports it; an optimised build may do anything). TOML 1.0 allows
 // non-ASCII text only in comments and strings, so the screen rejects every
 // other use with a clear message before toml++ reads the text:
-//   - malformed UTF-8 anywhere;
+//   - malformed UTF-8 anywhere, and control characters other than tab and
+//     line breaks anywhere (found by fuzzing: `[\x02strategy]` reaches an
+//     assertion, __builtin_assume in release builds, in toml++'s parse_key);
 //   - a non-ASCII character outside a comment or a string;
 //   - a non-ASCII character in a quoted key (GOS keys are ASCII anyway);
 //   - a non-ASCII character right after a backslash in a basic string, or as

@@ -70,6 +70,32 @@ TEST(TomlInput, MessagesNameLineColumnAndCodePoint) {
   EXPECT_THAT(error_of("x = \"\xE2\x82\""), HasSubstr("t.toml:1:6: malformed UTF-8"));             // truncated
 }
 
+// Found by fuzz_toml: a control character in a table header reached an
+// assertion (an assumption in release builds) in toml++'s parse_key.
+TEST(TomlInput, ControlCharactersAreRejectedAnywhere) {
+  EXPECT_EQ(error_of(std::string("[\x02\x00\x01strategy]\n", 13)),
+            "t.toml:1:2: control character U+0002 is not allowed in TOML (only tab and line breaks are); write it as an "
+            "escape such as \\u0002 inside a \"string\"");
+  for (char c : {'\x00', '\x07', '\x1b', '\x7f'}) {
+    for (const std::string& text : {std::string("x = 1") + c + "\n", std::string("x = \"a") + c + "\"\n",
+                                     std::string("# a") + c + "\n"})
+      EXPECT_THAT(error_of(text), HasSubstr("control character U+00")) << static_cast<int>(c);
+  }
+  EXPECT_EQ(error_of("x = \"a\tb\"\r\ny = 2\n"), "");
+}
+
+// Found by fuzz_toml: a table header without a key start reached the same
+// assertion: `[# comment`, `[=`, a '[' that ends the line.
+TEST(TomlInput, TableHeadersMustStartWithAKey) {
+  EXPECT_EQ(error_of("x = 1\n[# a comment\n"), "t.toml:2:2: a table header '[' must be followed by a key, not '#'");
+  EXPECT_THAT(error_of("[ =]\n"), HasSubstr("t.toml:1:3: a table header '[' must be followed by a key, not '='"));
+  EXPECT_THAT(error_of("[[.a]]\n"), HasSubstr("t.toml:1:3:"));
+  EXPECT_THAT(error_of("[[[objectives]]\n"), HasSubstr("t.toml:1:3: a table header '[' must be followed by a key, not '['"));
+  EXPECT_THAT(error_of("[\nx = 1\n"), HasSubstr("followed by a key on the same line"));
+  for (const char* ok : {"[a]\n", "[ a . b ]\n", "[[a]]\n", "[\"q\"]\n", "['q']\n", "[-_0]\n", "x = [ # c\n 1]\n"})
+    EXPECT_EQ(error_of(ok), "") << ok;
+}
+
 TEST(TomlInput, ParseErrorsBecomeLocatedGosErrors) {
   try {
     parse_toml("[a]\nx = \n", "t.toml");
