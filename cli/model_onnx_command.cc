@@ -17,6 +17,7 @@
 #include "torchlib/onnx/model.h"
 #include "torchlib/onnx/npy.h"
 #include "torchlib/profile.h"
+#include "plugins/devices/cpu/timing.h"
 
 namespace po = boost::program_options;
 
@@ -142,17 +143,12 @@ int time_model(const std::string& file, const std::string& native, int repeats, 
   if (reference->example_input() != input)
     throw Error(fmt::format("the zoo's {} takes {}, the ONNX model {}", native, shape_string(reference->example_input()),
                             shape_string(input)));
-  std::vector<double> imported_ms, native_ms;
-  for (int i = 0; i < 3; ++i) {  // warm-up
-    model->forward(x);
-    reference->forward(x);
-  }
-  for (int round = 0; round < repeats; ++round) {
-    // Process CPU time: on a shared machine it counts the work, not the waits.
-    imported_ms.push_back(median_latency_ms([&] { model->forward(x); }, 0, 1, true));
-    native_ms.push_back(median_latency_ms([&] { reference->forward(x); }, 0, 1, true));
-  }
-  const double a = median(imported_ms), b = median(native_ms);
+  // Alternating rounds through the timing core; process CPU time counts the
+  // work, not the waits, on a shared machine.
+  const TimingConfig one_run{TimingClock::kProcessCpu, 3, 1, 0.5};
+  const AbLatency ab = alternate_ab([&] { return time_ms([&] { model->forward(x); }, one_run); },
+                                    [&] { return time_ms([&] { reference->forward(x); }, one_run); }, repeats);
+  const double a = ab.a_ms, b = ab.b_ms;
   std::cout << fmt::format(
       "CPU time per forward at {} ({} threads, median of {} alternating rounds): imported {:.3f} ms, zoo {} {:.3f} ms, "
       "ratio {:.3f}\n",

@@ -10,8 +10,10 @@ runs=${1:-11}
 shift
 [ $# -ge 1 ] || { echo "usage: $0 [RUNS] GOS_BINARY..."; exit 2; }
 out=$(mktemp -d)
+# The last one loads the LibTorch command library: what every command cost
+# when the binary linked LibTorch.
 commands=("--help" "plugins" "validate experiments/quickstart.toml"
-          "run experiments/quickstart.toml --overwrite -q -o $out/q.h5")
+          "run experiments/quickstart.toml --overwrite -q -o $out/q.h5" "profile --help")
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 printf "%-46s %-40s %10s %10s %8s\n" "command" "binary" "wall ms" "RSS MB" "torch"
 for command in "${commands[@]}"; do
