@@ -30,7 +30,7 @@ for command in "${commands[@]}"; do
   for gos in "$@"; do
     key=$(echo "$gos" | md5sum | cut -c1-8)
     # shellcheck disable=SC2086
-    torch=$(LD_DEBUG=files "$gos" $command 2>&1 >/dev/null | grep -q 'file=libtorch' && echo yes || echo no)
+    torch=$(LD_DEBUG=files "$gos" $command 2>&1 >/dev/null | grep -q 'libtorch' && echo yes || echo no)
     wall=$(median < "$out/$key.wall")
     rss=$(median < "$out/$key.rss")
     printf "%-46s %-40s %10.0f %10.1f %8s\n" "gos ${command%% -o*}" "$gos" "$(echo "$wall*1000" | bc)" \
