@@ -20,6 +20,12 @@ PluginHost::~PluginHost() = default;
 
 namespace {
 
+std::string abi_mismatch(const std::filesystem::path& file, uint32_t plugin_version) {
+  return fmt::format("plugin library '{}' was built for plugin ABI version {}, but this gos uses version {}; "
+                     "rebuild the plugin against this gos",
+                     file.string(), plugin_version, kPluginAbiVersion);
+}
+
 std::string tag_mismatch(const std::filesystem::path& file, std::string_view plugin_tag) {
   return fmt::format("plugin library '{}' was built with tag '{}', but this gos has tag '{}' (compiler, "
                      "C++ library ABI and framework headers must match); rebuild the plugin against this gos",
@@ -42,9 +48,7 @@ PluginManifest inspect_plugin_library(const std::filesystem::path& file, boost::
   // Nothing but abi_version is read before it matches: the rest of the
   // layout may differ.
   if (descriptor->abi_version != kPluginAbiVersion)
-    throw Error(fmt::format("plugin library '{}' was built for plugin ABI version {}, but this gos uses "
-                            "version {}; rebuild the plugin against this gos",
-                            file.string(), descriptor->abi_version, kPluginAbiVersion));
+    throw Error(abi_mismatch(file, descriptor->abi_version));
   const std::string tag = descriptor->build_tag ? descriptor->build_tag : "";
   if (tag != kHostBuildTag) throw Error(tag_mismatch(file, tag));
   PluginManifest manifest;
@@ -116,9 +120,7 @@ void PluginRegistry::load_directory(const std::filesystem::path& dir) {
 
 void PluginRegistry::register_from_manifest(const std::filesystem::path& file, PluginManifest manifest) {
   if (manifest.abi_version != kPluginAbiVersion)
-    throw Error(fmt::format("plugin library '{}' was built for plugin ABI version {}, but this gos uses "
-                            "version {}; rebuild the plugin against this gos",
-                            file.string(), manifest.abi_version, kPluginAbiVersion));
+    throw Error(abi_mismatch(file, manifest.abi_version));
   if (manifest.build_tag != kHostBuildTag) throw Error(tag_mismatch(file, manifest.build_tag));
   add_record(PluginRecord{manifest.name, manifest.kind, manifest.version, manifest.summary, file,
                           std::move(manifest.schema), manifest.build_tag, nullptr});
