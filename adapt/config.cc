@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -153,7 +154,7 @@ void apply_override(toml::table& adapt, const std::string& text) {
 // comparison take care of drift; a bound would abort runs on a busy machine).
 toml::table default_latency_table() {
   return toml::table{{"plugin", "measure"},
-                     {"device", toml::table{{"plugin", "cpu"}, {"warmup", 3}, {"runs", 15}, {"max_spread", 10.0},
+                     {"device", toml::table{{"plugin", "cpu"}, {"warmup", 3}, {"runs", 15}, {"max_spread", std::numeric_limits<double>::infinity()},
                                             {"max_attempts", 1}}}};
 }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
   config.measurement.warmup = 3;
   config.measurement.runs = runs;
   config.measurement.quantile = 0.0;
-  config.measurement.max_spread = 10.0;
+  config.measurement.max_spread = std::numeric_limits<double>::infinity();
   config.measurement.max_attempts = 1;
   gos::CpuDevice device(config);
   gos::ModuleWorkload wa(*a, gos::workload_input(a->example_input()), "a");

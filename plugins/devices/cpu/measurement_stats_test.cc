@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "framework/error.h"
 #include "framework/rng.h"
@@ -117,6 +118,25 @@ TEST(MeasurementStats, PersistentNoiseIsRefusedWithTheSpreadAndTheBound) {
     EXPECT_NE(message.find("after 3 attempts"), std::string::npos) << message;
   }
   EXPECT_EQ(calls, 3 * (config.warmup + config.runs));
+}
+
+TEST(MeasurementStats, AnInfiniteBoundAcceptsTheFirstAttemptHoweverNoisy) {
+  // The adapt experiments' setting on a shared machine: one run slowed 50x
+  // (IQR / median far above any finite bound that would still mean something).
+  MeasurementConfig config;
+  config.warmup = 0;
+  config.runs = 3;
+  config.max_attempts = 1;
+  config.quantile = 0.0;
+  config.max_spread = std::numeric_limits<double>::infinity();
+  const std::vector<double> runs = {0.01, 0.5, 0.02};
+  size_t call = 0;
+  const Measurement m = measure_until_stable([&] { return runs[call++]; }, config, "'relu' on cpu");
+  EXPECT_EQ(call, 3u);
+  EXPECT_DOUBLE_EQ(m.median_ms, 0.01);
+  config.max_spread = 10.0;
+  call = 0;
+  EXPECT_THROW(measure_until_stable([&] { return runs[call++]; }, config, "'relu' on cpu"), Error);
 }
 
 TEST(MeasurementStats, MedianOfNoisyRunsIsUnbiasedForSymmetricNoise) {

@@ -70,7 +70,7 @@ std::string at(const std::map<std::string, std::string>& attributes, const std::
 TEST(LatencyObjective, MeasuresOnTheCpuThroughNestedComponents) {
   Built built;
   build(built, "{ plugin = \"measure\", device = { plugin = \"cpu\", threads = 1, warmup = 1, runs = 5, "
-               "max_spread = 10.0 } }");
+               "max_spread = inf } }");
   Experiment& e = *built.experiment;
   EXPECT_EQ(e.roles.at(0).name, "latency_ms");
   Rng rng(1);
@@ -111,7 +111,7 @@ TEST(LatencyObjective, BadNestedParametersNameTheirSection) {
 TEST(LatencyObjective, ResultsRecordTheMeasuringDevice) {
   Built built;
   build(built, "{ plugin = \"measure\", device = { plugin = \"cpu\", threads = 1, clock = \"thread_cpu\", warmup = 1, "
-               "runs = 3, max_spread = 10.0 } }",
+               "runs = 3, max_spread = inf } }",
         kTinySpace);
   const auto attributes = run_and_read_attributes(*built.experiment, "latency_objective_measure.h5");
   EXPECT_EQ(at(attributes, "objective.latency_ms.latency_model"), "measure");
