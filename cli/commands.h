@@ -32,6 +32,7 @@ int show_command(const Args& args);
 int report_command(const Args& args);
 int lut_command(const Args& args);
 int latency_command(const Args& args);
+int agent_command(const Args& args);  // cli/agent_command.cc
 // Defined when GOS_WITH_TORCH is on (cli/model_commands.cc).
 int profile_command(const Args& args);
 int train_command(const Args& args);

@@ -15,7 +15,7 @@
 
 namespace gos {
 
-inline constexpr uint32_t kPluginAbiVersion = 3;
+inline constexpr uint32_t kPluginAbiVersion = 4;
 inline constexpr const char* kPluginEntryPoint = "gos_plugin_descriptor";
 
 class PluginHost;
