@@ -1,6 +1,9 @@
 #pragma once
 // The Boost.Asio headers GOS uses, in one place: Boost 1.74's awaitable.hpp
 // uses std::exchange without including <utility>, so it comes first here.
+// clang-format off
+#include <utility>
+// clang-format on
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -14,4 +17,3 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <utility>
