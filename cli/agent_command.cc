@@ -64,7 +64,7 @@ int agent_command(const Args& args) {
     return 0;
   }
   if (token_file.empty()) throw po::error("the agent refuses to start without a token: give --token-file FILE");
-  const remote::Endpoint endpoint = remote::parse_endpoint(listen, "--listen");
+  const remote::Endpoint endpoint = remote::parse_endpoint(listen, "--listen", true);
   if (!is_loopback(endpoint.host) && !allow_remote)
     throw Error(
         fmt::format("--listen {}: not a loopback address; other machines could connect. Add --allow-remote "

@@ -21,20 +21,20 @@ grep -q "refuses to start without a token" out.log || fail "no token message"
 "$gos" agent --listen 0.0.0.0:0 --token-file agent.token >out.log 2>&1 && fail "listened on 0.0.0.0 without --allow-remote"
 grep -q "not a loopback address" out.log || fail "no loopback message"
 
-# start_agent PORT: starts the agent on PORT (0: any), sets agent_pid and port.
+# start_agent PORT LOG: starts the agent on PORT (0: any), sets agent_pid and port.
 start_agent() {
   "$gos" agent --listen "127.0.0.1:$1" --token-file agent.token --set device.runs=10 --set device.warmup=1 \
-    --set device.max_spread=10 >>agent.log 2>&1 &
+    --set device.max_spread=10 >"$2" 2>&1 &
   agent_pid=$!
   for _ in $(seq 200); do
-    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' agent.log | tail -n 1)
-    [ -n "$port" ] && [ "$1" = 0 -o "$port" = "$1" ] && return 0
+    port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\);.*/\1/p' "$2")
+    [ -n "$port" ] && return 0
     kill -0 "$agent_pid" 2>/dev/null || fail "agent did not start"
     sleep 0.05
   done
   fail "agent did not report its port"
 }
-start_agent 0
+start_agent 0 agent.log
 remote="--device remote --set device.address=127.0.0.1:$port --set device.token_file=agent.token"
 small="--space cnn_chain --set space.resolution=8 --set space.max_layers=3"
 
@@ -56,10 +56,10 @@ seed = 3
 output = "run.h5"
 [search_space]
 plugin = "cnn_chain"
-resolution = 16
+resolution = 32
 [strategy]
 plugin = "random_search"
-evaluations = 40
+evaluations = 80
 batch = 4
 [[objectives]]
 plugin = "metric"
@@ -77,8 +77,8 @@ wait "$agent_pid" 2>/dev/null
 agent_pid=
 wait "$run_pid" && fail "run completed although its agent was killed (too fast to interrupt?)"
 grep -q "restart the agent and continue with --resume" run.log || fail "run did not report the lost agent"
-start_agent "$port"
+start_agent "$port" agent2.log
 "$gos" run run.toml --resume >resume.log 2>&1 || fail "--resume"
-grep -q "run.h5: 40 evaluations in 10 generations ([1-9][0-9]* replayed from the file), 0 failed" resume.log ||
+grep -q "run.h5: 80 evaluations in 20 generations ([1-9][0-9]* replayed from the file), 0 failed" resume.log ||
   fail "resumed run: $(tail -n 1 resume.log)"
 echo "remote agent CLI test passed (agent on port $port)"

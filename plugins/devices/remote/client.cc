@@ -14,7 +14,7 @@ std::string Endpoint::to_string() const {
   return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
 }
 
-Endpoint parse_endpoint(const std::string& text, const std::string& what) {
+Endpoint parse_endpoint(const std::string& text, const std::string& what, bool any_port) {
   const auto colon = text.rfind(':');
   auto fail = [&] {
     return Error(fmt::format("{}: '{}' is not HOST:PORT (e.g. 127.0.0.1:7700 or [::1]:7700)", what, text));
@@ -28,7 +28,7 @@ Endpoint parse_endpoint(const std::string& text, const std::string& what) {
   const std::string port_text = text.substr(colon + 1);
   if (port_text.find_first_not_of("0123456789") != std::string::npos || port_text.size() > 5) throw fail();
   const int port = std::stoi(port_text);
-  if (port < 1 || port > 65535) throw fail();
+  if (port < (any_port ? 0 : 1) || port > 65535) throw fail();
   return {host, static_cast<uint16_t>(port)};
 }
 

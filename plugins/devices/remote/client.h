@@ -18,8 +18,9 @@ struct Endpoint {
   uint16_t port = 0;
   std::string to_string() const;
 };
-// "host:port" (IPv6 as "[::1]:7700"); throws gos::Error naming `what` when malformed.
-Endpoint parse_endpoint(const std::string& text, const std::string& what);
+// "host:port" (IPv6 as "[::1]:7700"); throws gos::Error naming `what` when
+// malformed. Port 0 (any free port) only where `any_port` allows it (listening).
+Endpoint parse_endpoint(const std::string& text, const std::string& what, bool any_port = false);
 
 struct ClientOptions {
   Endpoint agent;
