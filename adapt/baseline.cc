@@ -8,6 +8,9 @@
 #include "adapt/model_state.h"
 #include "framework/error.h"
 #include "searchspaces/gos/compile.h"
+#ifdef GOS_WITH_ONNX
+#include "torchlib/onnx/model.h"
+#endif
 
 namespace gos::adapt {
 namespace {
@@ -63,10 +66,25 @@ double test_accuracy(AdaptData& data, TorchModel& model) {
   return data.holdout_eval->evaluate_on(model, data.test_images);
 }
 
+std::shared_ptr<SlottedModel> make_model(const AdaptConfig& config, const ZooOptions& zoo) {
+  if (!is_onnx_model(config)) return make_zoo_model(config.model, zoo);
+#ifdef GOS_WITH_ONNX
+  try {
+    return onnx_io::import_model(config.model);
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: [adapt] model '{}': {}", config.source, config.model, e.what()));
+  }
+#else
+  throw Error(fmt::format("{}: [adapt] model '{}' is an ONNX file, and this GOS was built without ONNX support "
+                          "(libonnx-dev and libprotobuf-dev, which scripts/setup.sh installs)",
+                          config.source, config.model));
+#endif
+}
+
 BaselineModel prepare_baseline(const AdaptConfig& config, AdaptData& data, const RunDirectory& run, bool progress) {
   torch::manual_seed(config.seed);
   BaselineModel baseline;
-  baseline.model = make_zoo_model(config.model, data.zoo);
+  baseline.model = make_model(config, data.zoo);
   const std::string key = baseline_key(config);
   const std::string checkpoint = run.baseline_checkpoint().string();
   if (std::filesystem::exists(run.baseline_checkpoint()) && read_baseline_key(run) == key) {
@@ -94,7 +112,7 @@ BaselineModel prepare_baseline(const AdaptConfig& config, AdaptData& data, const
 
 std::shared_ptr<SlottedModel> rebuild_model(const AdaptConfig& config, const AdaptData& data,
                                             const AdaptRecord& record, const RunDirectory& run) {
-  auto model = make_zoo_model(config.model, data.zoo);
+  auto model = make_model(config, data.zoo);
   torch::set_num_threads(static_cast<int>(config.threads));
   const auto infos = model->slots();
   for (const IterationRecord& it : record.iterations) {

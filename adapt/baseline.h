@@ -30,6 +30,11 @@ AdaptData load_data(const AdaptConfig& config);
 // Top-1 accuracy (%) on the test images; NaN when test_images = 0.
 double test_accuracy(AdaptData& data, TorchModel& model);
 
+// A fresh (untrained) instance of the configured model: the zoo model, or
+// the ONNX file imported with its weights (a model the user trained). Throws
+// gos::Error for an ONNX file in a build without ONNX support.
+std::shared_ptr<SlottedModel> make_model(const AdaptConfig& config, const ZooOptions& zoo);
+
 struct BaselineModel {
   std::shared_ptr<SlottedModel> model;
   double train_seconds = 0;  // 0 when reused or loaded

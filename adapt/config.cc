@@ -42,6 +42,21 @@ std::string type_name(const toml::node& node) {
   throw Error(fmt::format("{}: [adapt] {}", where.to_string(), message));
 }
 
+const std::vector<std::string> kZooModels = {"resnet18", "mobilenetv3_small", "mobilenetv3_large", "inception_v3"};
+
+// `model`: a zoo name, or an ONNX file, which like every input path written
+// in the file is relative to the file's folder.
+std::string model_value(const std::string& value, const toml::node& node, const SourceLocation& where,
+                        const std::filesystem::path& file_dir) {
+  if (std::find(kZooModels.begin(), kZooModels.end(), value) != kZooModels.end()) return value;
+  if (!value.ends_with(".onnx"))
+    fail(where, fmt::format("key 'model' = \"{}\" is not a zoo model{} and not an ONNX file; expected one of: {}, "
+                            "or a path ending in .onnx",
+                            value, did_you_mean(value, kZooModels), join(kZooModels, ", ")));
+  if (node.source().begin.line == 0 || std::filesystem::path(value).is_absolute()) return value;
+  return (file_dir / value).lexically_normal().string();
+}
+
 // One value of the [adapt] table checked against its spec. The schema uses
 // only scalars and string lists. An input path written in the file names a
 // place relative to the file's folder (as in experiment files); one given
@@ -191,7 +206,9 @@ ParamSchema adapt_schema() {
   ParamSchema s;
   const AdaptConfig d;
   s.string("name", "", "run name; empty = the file's stem")
-      .string("model", d.model, "zoo model", {"resnet18", "mobilenetv3_small", "mobilenetv3_large", "inception_v3"})
+      .string("model", d.model,
+              "a zoo model (resnet18, mobilenetv3_small, mobilenetv3_large, inception_v3) or an ONNX file "
+              "(a path ending in .onnx; its input shape and classes are the file's)")
       .real("width", d.width, 0.05, 4, "channel multiplier (resnet18; inception_v3: k/16)")
       .boolean("cifar_stem", d.cifar_stem, "CIFAR-size stem for 32x32 inputs (else the ImageNet stem)")
       .string("data_dir", d.data_dir.string(), "CIFAR-10 binary batches")
@@ -288,7 +305,10 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
            fmt::format("unknown key '{}'{}; valid keys: {}{}", name, did_you_mean(name, valid), join(valid, ", "),
                        moved_key_hint(name)));
     const SourceLocation where = location_of(node.source(), source);
-    params.set(name, convert(node, *spec, where, std::filesystem::path(source).parent_path()), where);
+    const std::filesystem::path file_dir = std::filesystem::path(source).parent_path();
+    ParamValue value = convert(node, *spec, where, file_dir);
+    if (name == "model") value = model_value(std::get<std::string>(value), node, where, file_dir);
+    params.set(name, std::move(value), where);
   }
   toml::table resolved;
   for (const ParamSpec& spec : schema.specs()) {
@@ -382,6 +402,7 @@ void check_input_files(const AdaptConfig& config) {
                               "folder, --set values and defaults to the working directory)",
                               config.source, key, path.string()));
   };
+  if (is_onnx_model(config)) require("model", config.model);
   for (const std::string& file : config.train_files) require("train_files (in data_dir)", config.data_dir / file);
   if (config.test_images > 0)
     for (const std::string& file : config.test_files) require("test_files (in data_dir)", config.data_dir / file);

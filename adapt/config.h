@@ -40,7 +40,7 @@ struct AdaptConfig {
   std::string name;    // defaults to the file's stem
 
   // The model and its data.
-  std::string model = "resnet18";
+  std::string model = "resnet18";  // a zoo name, or an ONNX file (is_onnx_model)
   double width = 1.0;
   bool cifar_stem = true;
   std::filesystem::path data_dir = "../shared/data/cifar10";  // default: relative to the working directory; written in a file: to its folder
@@ -116,7 +116,10 @@ AdaptConfig load_adapt_config(const std::filesystem::path& file, const std::vect
 AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
                                const std::vector<std::string>& overrides, PluginRegistry& registry);
 
-// The input files a run will read exist: every train file (and test file when
+// True when `model` names an ONNX file rather than a zoo model.
+inline bool is_onnx_model(const AdaptConfig& config) { return config.model.ends_with(".onnx"); }
+
+// The input files a run will read exist: the ONNX model file, every train file (and test file when
 // test_images > 0) in data_dir, and baseline_checkpoint when set. Throws
 // gos::Error naming the file of the configuration, the key and the path as
 // resolved, so that `--dry-run` catches what `gos adapt` would fail on.

@@ -64,6 +64,21 @@ TEST(AdaptConfig, PathsInTheFileAreRelativeToItsFolderAndSetValuesToTheWorkingDi
   EXPECT_EQ(set.baseline_checkpoint, "base.ckpt");
 }
 
+TEST(AdaptConfig, AnOnnxModelIsAFileRelativeToTheAdaptFile) {
+  const AdaptConfig config = parse("[adapt]\nmodel = \"models/net.onnx\"\n", "experiments/adapt/mine.toml", {});
+  EXPECT_TRUE(is_onnx_model(config));
+  EXPECT_EQ(config.model, "experiments/adapt/models/net.onnx");
+  const AdaptConfig set = parse("[adapt]\n", "experiments/adapt/mine.toml", {"model=net.onnx"});
+  EXPECT_EQ(set.model, "net.onnx");
+  EXPECT_FALSE(is_onnx_model(parse("[adapt]\n", "mine.toml", {})));
+  try {
+    check_input_files(set);
+    FAIL() << "a missing ONNX file was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("[adapt] model: 'net.onnx' does not exist"), std::string::npos) << e.what();
+  }
+}
+
 TEST(AdaptConfig, MissingInputFilesAreNamedWithTheKeyAndTheResolvedPath) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "gos_adapt_inputs";
   std::filesystem::remove_all(dir);
@@ -107,7 +122,7 @@ TEST(AdaptConfig, WrongTypeRangeAndChoiceNameTheKeyAndWhatIsValid) {
 
   message = error_of("[adapt]\nmodel = \"resnet19\"\n");
   EXPECT_NE(message.find("did you mean 'resnet18'"), std::string::npos) << message;
-  EXPECT_NE(message.find("inception_v3"), std::string::npos) << message;
+  EXPECT_NE(message.find("inception_v3, or a path ending in .onnx"), std::string::npos) << message;
 
   message = error_of("[adapt]\naccuracy_estimate = \"guess\"\n");
   EXPECT_NE(message.find("distill, finetune"), std::string::npos) << message;

@@ -28,6 +28,9 @@
 #include "framework/rng.h"
 #include "framework/runner.h"
 #include "torchlib/export.h"
+#ifdef GOS_WITH_ONNX
+#include "torchlib/onnx/export.h"
+#endif
 #include "torchlib/profile.h"
 
 namespace gos::adapt {
@@ -255,7 +258,7 @@ AdaptSummary Pipeline::finish(const std::string& stop_reason) {
   SlottedModel& model = *model_;
   // Baseline and final model compared alternately in the same minutes, so
   // that the speedup is a ratio under one machine load.
-  auto original = make_zoo_model(config_.model, data_.zoo);
+  auto original = make_model(config_, data_.zoo);
   load_checkpoint(*original, run_.baseline_checkpoint().string());
   const AbLatency ab = latency_.compare([&] { return latency_.model_ms(*original); },
                                         [&] { return latency_.model_ms(model); });
@@ -267,6 +270,15 @@ AdaptSummary Pipeline::finish(const std::string& stop_reason) {
 
   const std::string torchscript = "adapted.pt";
   export_torchscript(model, model.example_input(), (run_.dir / torchscript).string());
+#ifdef GOS_WITH_ONNX
+  // GOS graphs lowered to standard ONNX operators: any ONNX runtime runs it.
+  // An operation without a lowering costs the ONNX file, not the run.
+  try {
+    onnx_io::export_onnx(model, model.example_input(), (run_.dir / "adapted.onnx").string());
+  } catch (const Error& e) {
+    log(fmt::format("warning: adapted.onnx not written: {}", e.what()));
+  }
+#endif
   std::ofstream graphs(run_.dir / "graphs.txt");
   for (const auto& it : iterations_)
     if (it.status == IterationStatus::kAccepted) graphs << it.slot << " " << it.chosen_genome << "\n";

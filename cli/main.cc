@@ -27,6 +27,7 @@ const std::vector<Command>& commands() {
         {"nb201", "convert or inspect the NAS-Bench-201 tabular benchmark", nb201_command},
         {"show", "draw a gos_graph genome as Graphviz DOT and SVG", show_command},
         {"report", "HTML/SVG report of a gos adapt run", report_command},
+        {"agent", "serve this machine's device to remote GOS runs (authenticated)", agent_command},
     };
     // LibTorch commands: run through the library loaded on demand.
     for (const Command& command : torch_command_summaries()) {

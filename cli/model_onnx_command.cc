@@ -28,17 +28,20 @@ const char kUsage[] =
     "Usage: gos model inspect FILE.onnx\n"
     "       gos model run FILE.onnx --input x.npy --output y.npy\n"
     "       gos model time FILE.onnx [--native ZOO_MODEL] [--repeats N]\n"
-    "       gos model export FILE.onnx|ZOO_MODEL [--onnx OUT.onnx] [--torchscript OUT.pt]\n\n"
+    "       gos model export FILE.onnx|ZOO_MODEL [--width W] [--onnx OUT.onnx] [--torchscript OUT.pt]\n\n"
     "ONNX models (opsets 11-17, one float32 input of static shape; the batch may be symbolic)\n"
     "imported as trainable GOS models: 'inspect' lists the slots (path, op, shapes, parameters,\n"
     "FLOPs), 'run' maps a NumPy float32 .npy input to an .npy output, 'export' writes the\n"
     "imported model (or a zoo model, e.g. resnet18) as standard ONNX (opset 17) and/or TorchScript,\n"
     "'time' prints the import time and the latency against the same network built by the zoo.";
 
-// An ONNX file, or a zoo model by name (default options) for export.
-std::shared_ptr<SlottedModel> load_model(const std::string& name) {
+// An ONNX file, or a zoo model by name (CIFAR-size stem, 10 classes, at
+// `width`) for export.
+std::shared_ptr<SlottedModel> load_model(const std::string& name, double width) {
   if (name.ends_with(".onnx")) return onnx_io::import_model(name);
-  return make_zoo_model(name);
+  ZooOptions zoo;
+  zoo.width = width;
+  return make_zoo_model(name, zoo);
 }
 
 std::string mflops(double flops) { return std::isnan(flops) ? "?" : fmt::format("{:.2f}", flops / 1e6); }
@@ -94,9 +97,10 @@ int run(const std::string& file, const std::string& input_path, const std::strin
   return 0;
 }
 
-int export_model(const std::string& file, const std::string& onnx_path, const std::string& torchscript_path) {
+int export_model(const std::string& file, const std::string& onnx_path, const std::string& torchscript_path,
+                 double width) {
   if (onnx_path.empty() && torchscript_path.empty()) throw Error("gos model export needs --onnx and/or --torchscript");
-  auto model = load_model(file);
+  auto model = load_model(file, width);
   if (!onnx_path.empty()) {
     onnx_io::export_onnx(*model, model->example_input(), onnx_path);
     std::cout << "wrote " << onnx_path << " (ONNX opset 17, checked by onnx::checker)\n";
@@ -166,6 +170,7 @@ int model_command(const Args& args) {
     return 0;
   }
   std::string file, input, output, onnx_path, torchscript_path, native;
+  double width = 1.0;
   int threads = 0, repeats = 30;
   po::options_description options("Options");
   if (action == "run") {
@@ -178,7 +183,8 @@ int model_command(const Args& args) {
         "threads", po::value(&threads)->default_value(0), "LibTorch threads; 0 = LibTorch's default");
   } else if (action == "export") {
     options.add_options()("onnx", po::value(&onnx_path), "standard ONNX file to write")(
-        "torchscript", po::value(&torchscript_path), "TorchScript file to write");
+        "torchscript", po::value(&torchscript_path), "TorchScript file to write")(
+        "width", po::value(&width)->default_value(1.0, "1"), "channel multiplier of a zoo model (inception_v3: k/16)");
   } else if (action != "inspect") {
     throw po::error(fmt::format("unknown action '{}'{}; valid: inspect, run, export, time", action,
                                 did_you_mean(action, {"inspect", "run", "export", "time"})));
@@ -188,7 +194,9 @@ int model_command(const Args& args) {
   if (action == "inspect") return inspect(file);
   if (action == "run") return run(file, input, output, threads);
   if (action == "time") return time_model(file, native, repeats, threads);
-  return export_model(file, onnx_path, torchscript_path);
+  if (width <= 0) throw po::error(fmt::format("--width {} must be positive", width));
+  if (file.ends_with(".onnx") && width != 1.0) throw po::error("--width applies to zoo models, not to an ONNX file");
+  return export_model(file, onnx_path, torchscript_path, width);
 }
 
 }  // namespace gos::cli

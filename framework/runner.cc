@@ -309,10 +309,12 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
           records[j].cached = true;
           records[j].seconds = 0;
         } else if (auto here = new_here.find(canonical); config.cache && here != new_here.end()) {
-          copy_of[j] = here->second;
+          copy_of[j] = here->second;  // an earlier position: copied (in order) after the evaluation
           copy_genome[j] = std::move(canonical);
         } else if (const auto earlier = config.cache ? equivalent(*batch[j], index) : std::nullopt) {
-          // Equivalent to an earlier evaluation, or to a new genome of this generation.
+          // Equivalent to an earlier evaluation, or to a new genome of this
+          // generation. A later repeat of this very genome is a plain repeat.
+          new_here.emplace(canonical, j);
           if (*earlier < all.size()) {
             records[j] = all[*earlier];
             records[j].genome = std::move(canonical);
