@@ -101,7 +101,9 @@ class Activation : public Operator {
     return x;
   }
   std::string kind() const override { return kind_; }
-  double flops(const Shape&, const Shape& output) const override { return kind_ == "identity" ? 0 : elements(output); }
+  double flops(const Shape&, const Shape& output) const override {
+    return kind_ == "identity" ? 0 : elements(output);
+  }
 
  private:
   std::string kind_;
@@ -211,8 +213,8 @@ Slot& SlottedModel::slot(const std::string& path) {
   for (auto& slot : slots_)
     if (slot->path() == path) return *slot;
   throw Error(fmt::format("unknown slot '{}'{}; the model has {} slots, from '{}' to '{}'", path,
-                          did_you_mean(path, slot_paths()), slots_.size(), slots_.empty() ? "" : slots_.front()->path(),
-                          slots_.empty() ? "" : slots_.back()->path()));
+                          did_you_mean(path, slot_paths()), slots_.size(),
+                          slots_.empty() ? "" : slots_.front()->path(), slots_.empty() ? "" : slots_.back()->path()));
 }
 
 std::vector<SlotInfo> SlottedModel::slots(const Shape& input) {
@@ -422,8 +424,7 @@ class InvertedResidual : public SlotGroup {
       ops_.push_back(&add("expand_bn", make_batchnorm(c.expanded, 0.001)));
       ops_.push_back(&add("expand_act", make_activation(c.activation)));
     }
-    ops_.push_back(
-        &add("dw_conv", make_conv(c.expanded, c.expanded, c.kernel, c.stride, (c.kernel - 1) / 2, c.expanded)));
+    ops_.push_back(&add("dw_conv", make_conv(c.expanded, c.expanded, c.kernel, c.stride, (c.kernel - 1) / 2, c.expanded)));
     ops_.push_back(&add("dw_bn", make_batchnorm(c.expanded, 0.001)));
     ops_.push_back(&add("dw_act", make_activation(c.activation)));
     if (c.squeeze_excite) ops_.push_back(&add("se", std::make_shared<SqueezeExcite>(c.expanded)));
@@ -446,12 +447,12 @@ class MobileNetV3 : public SlottedModel {
   MobileNetV3(bool large, const ZooOptions& options)
       : SlottedModel({1, options.in_channels, options.cifar_stem ? 32 : 224, options.cifar_stem ? 32 : 224}) {
     static const std::vector<InvertedResidualConfig> kLarge = {
-        {16, 3, 16, 16, false, "relu", 1},        {16, 3, 64, 24, false, "relu", 2},
-        {24, 3, 72, 24, false, "relu", 1},        {24, 5, 72, 40, true, "relu", 2},
-        {40, 5, 120, 40, true, "relu", 1},        {40, 5, 120, 40, true, "relu", 1},
-        {40, 3, 240, 80, false, "hardswish", 2},  {80, 3, 200, 80, false, "hardswish", 1},
-        {80, 3, 184, 80, false, "hardswish", 1},  {80, 3, 184, 80, false, "hardswish", 1},
-        {80, 3, 480, 112, true, "hardswish", 1},  {112, 3, 672, 112, true, "hardswish", 1},
+        {16, 3, 16, 16, false, "relu", 1},       {16, 3, 64, 24, false, "relu", 2},
+        {24, 3, 72, 24, false, "relu", 1},       {24, 5, 72, 40, true, "relu", 2},
+        {40, 5, 120, 40, true, "relu", 1},       {40, 5, 120, 40, true, "relu", 1},
+        {40, 3, 240, 80, false, "hardswish", 2}, {80, 3, 200, 80, false, "hardswish", 1},
+        {80, 3, 184, 80, false, "hardswish", 1}, {80, 3, 184, 80, false, "hardswish", 1},
+        {80, 3, 480, 112, true, "hardswish", 1}, {112, 3, 672, 112, true, "hardswish", 1},
         {112, 5, 672, 160, true, "hardswish", 2}, {160, 5, 960, 160, true, "hardswish", 1},
         {160, 5, 960, 160, true, "hardswish", 1}};
     static const std::vector<InvertedResidualConfig> kSmall = {
@@ -467,8 +468,7 @@ class MobileNetV3 : public SlottedModel {
     // blocks' own strides still reduce 32x32 to 1x1 (large) or 1x1 (small).
     auto stem = std::make_shared<torch::nn::Module>();
     register_module("stem", stem);
-    ops_.push_back(
-        &add_slot(*stem, "stem", "conv", make_conv(options.in_channels, 16, 3, options.cifar_stem ? 1 : 2, 1)));
+    ops_.push_back(&add_slot(*stem, "stem", "conv", make_conv(options.in_channels, 16, 3, options.cifar_stem ? 1 : 2, 1)));
     ops_.push_back(&add_slot(*stem, "stem", "bn", make_batchnorm(16, 0.001)));
     ops_.push_back(&add_slot(*stem, "stem", "act", make_activation("hardswish")));
     auto blocks = std::make_shared<torch::nn::Module>();
@@ -596,10 +596,9 @@ class InceptionV3 : public SlottedModel {
     {
       auto m = module("Mixed_6a");
       m->branch(nullptr, "", {{"branch3x3", 288, 384, 3, 3, 2, 0, 0}});
-      m->branch(nullptr, "",
-                {{"branch3x3dbl_1", 288, 64, 1, 1, 1, 0, 0},
-                 {"branch3x3dbl_2", 64, 96, 3, 3, 1, 1, 1},
-                 {"branch3x3dbl_3", 96, 96, 3, 3, 2, 0, 0}});
+      m->branch(nullptr, "", {{"branch3x3dbl_1", 288, 64, 1, 1, 1, 0, 0},
+                              {"branch3x3dbl_2", 64, 96, 3, 3, 1, 1, 1},
+                              {"branch3x3dbl_3", 96, 96, 3, 3, 2, 0, 0}});
       m->branch(make_pool("max", 3, 2, 0), "pool", {});
     }
     inception_c("Mixed_6b", 128);
@@ -609,11 +608,10 @@ class InceptionV3 : public SlottedModel {
     {
       auto m = module("Mixed_7a");
       m->branch(nullptr, "", {{"branch3x3_1", 768, 192, 1, 1, 1, 0, 0}, {"branch3x3_2", 192, 320, 3, 3, 2, 0, 0}});
-      m->branch(nullptr, "",
-                {{"branch7x7x3_1", 768, 192, 1, 1, 1, 0, 0},
-                 {"branch7x7x3_2", 192, 192, 1, 7, 1, 0, 3},
-                 {"branch7x7x3_3", 192, 192, 7, 1, 1, 3, 0},
-                 {"branch7x7x3_4", 192, 192, 3, 3, 2, 0, 0}});
+      m->branch(nullptr, "", {{"branch7x7x3_1", 768, 192, 1, 1, 1, 0, 0},
+                              {"branch7x7x3_2", 192, 192, 1, 7, 1, 0, 3},
+                              {"branch7x7x3_3", 192, 192, 7, 1, 1, 3, 0},
+                              {"branch7x7x3_4", 192, 192, 3, 3, 2, 0, 0}});
       m->branch(make_pool("max", 3, 2, 0), "pool", {});
     }
     inception_e("Mixed_7b", 1280);
@@ -650,25 +648,22 @@ class InceptionV3 : public SlottedModel {
     auto m = module(name);
     m->branch(nullptr, "", {{"branch1x1", in, 64, 1, 1, 1, 0, 0}});
     m->branch(nullptr, "", {{"branch5x5_1", in, 48, 1, 1, 1, 0, 0}, {"branch5x5_2", 48, 64, 5, 5, 1, 2, 2}});
-    m->branch(nullptr, "",
-              {{"branch3x3dbl_1", in, 64, 1, 1, 1, 0, 0},
-               {"branch3x3dbl_2", 64, 96, 3, 3, 1, 1, 1},
-               {"branch3x3dbl_3", 96, 96, 3, 3, 1, 1, 1}});
+    m->branch(nullptr, "", {{"branch3x3dbl_1", in, 64, 1, 1, 1, 0, 0},
+                            {"branch3x3dbl_2", 64, 96, 3, 3, 1, 1, 1},
+                            {"branch3x3dbl_3", 96, 96, 3, 3, 1, 1, 1}});
     m->branch(make_pool("avg", 3, 1, 1), "pool", {{"branch_pool", in, pool_features, 1, 1, 1, 0, 0}});
   }
   void inception_c(const std::string& name, int64_t c7) {
     auto m = module(name);
     m->branch(nullptr, "", {{"branch1x1", 768, 192, 1, 1, 1, 0, 0}});
-    m->branch(nullptr, "",
-              {{"branch7x7_1", 768, c7, 1, 1, 1, 0, 0},
-               {"branch7x7_2", c7, c7, 1, 7, 1, 0, 3},
-               {"branch7x7_3", c7, 192, 7, 1, 1, 3, 0}});
-    m->branch(nullptr, "",
-              {{"branch7x7dbl_1", 768, c7, 1, 1, 1, 0, 0},
-               {"branch7x7dbl_2", c7, c7, 7, 1, 1, 3, 0},
-               {"branch7x7dbl_3", c7, c7, 1, 7, 1, 0, 3},
-               {"branch7x7dbl_4", c7, c7, 7, 1, 1, 3, 0},
-               {"branch7x7dbl_5", c7, 192, 1, 7, 1, 0, 3}});
+    m->branch(nullptr, "", {{"branch7x7_1", 768, c7, 1, 1, 1, 0, 0},
+                            {"branch7x7_2", c7, c7, 1, 7, 1, 0, 3},
+                            {"branch7x7_3", c7, 192, 7, 1, 1, 3, 0}});
+    m->branch(nullptr, "", {{"branch7x7dbl_1", 768, c7, 1, 1, 1, 0, 0},
+                            {"branch7x7dbl_2", c7, c7, 7, 1, 1, 3, 0},
+                            {"branch7x7dbl_3", c7, c7, 1, 7, 1, 0, 3},
+                            {"branch7x7dbl_4", c7, c7, 7, 1, 1, 3, 0},
+                            {"branch7x7dbl_5", c7, 192, 1, 7, 1, 0, 3}});
     m->branch(make_pool("avg", 3, 1, 1), "pool", {{"branch_pool", 768, 192, 1, 1, 1, 0, 0}});
   }
   void inception_e(const std::string& name, int64_t in) {
@@ -696,12 +691,10 @@ std::vector<std::string> zoo_model_names() {
 std::shared_ptr<SlottedModel> make_zoo_model(const std::string& name, const ZooOptions& options) {
   if (options.width != 1.0 && name != "resnet18" && name != "inception_v3")
     throw Error(fmt::format("a width multiplier is supported for resnet18 and inception_v3, not '{}'", name));
-  if (name == "inception_v3" &&
-      (options.width <= 0 || std::abs(options.width * 16 - std::round(options.width * 16)) > 1e-9))
-    throw Error(
-        fmt::format("inception_v3 takes a width of k/16 (0.0625, 0.125, 0.25, 0.5, ...), not {}: its "
-                    "branch widths must add up exactly",
-                    options.width));
+  if (name == "inception_v3" && (options.width <= 0 || std::abs(options.width * 16 - std::round(options.width * 16)) > 1e-9))
+    throw Error(fmt::format("inception_v3 takes a width of k/16 (0.0625, 0.125, 0.25, 0.5, ...), not {}: its "
+                            "branch widths must add up exactly",
+                            options.width));
   if (name == "resnet18") return std::make_shared<ResNet18>(options);
   if (name == "mobilenetv3_small") return std::make_shared<MobileNetV3>(false, options);
   if (name == "mobilenetv3_large") return std::make_shared<MobileNetV3>(true, options);
@@ -717,10 +710,8 @@ namespace {
 
 std::string signature(torch::nn::Module& model) {
   std::string text;
-  for (const auto& item : model.named_parameters())
-    text += item.key() + ":" + shape_string(to_shape(item.value().sizes())) + ";";
-  for (const auto& item : model.named_buffers())
-    text += item.key() + ":" + shape_string(to_shape(item.value().sizes())) + ";";
+  for (const auto& item : model.named_parameters()) text += item.key() + ":" + shape_string(to_shape(item.value().sizes())) + ";";
+  for (const auto& item : model.named_buffers()) text += item.key() + ":" + shape_string(to_shape(item.value().sizes())) + ";";
   return text;
 }
 
