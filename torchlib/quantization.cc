@@ -109,6 +109,51 @@ torch::Tensor QuantizedOperator::forward(torch::Tensor input) {
 
 // ---------------------------------------------------------------------------
 
+MixedQuantizedOperator::MixedQuantizedOperator(std::shared_ptr<WeightedOperator> op, std::vector<int64_t> choices)
+    : op_(std::move(op)), choices_(std::move(choices)) {
+  if (choices_.empty()) throw Error("a mixed-precision operator needs at least one width");
+  register_parameter("weight", op_->weight());
+  if (op_->bias().defined()) register_parameter("bias", op_->bias());
+  for (int64_t bits : choices_) {
+    if (!valid_bits(bits)) throw Error(fmt::format("width {}: valid widths are {}", bits, kValidBitsText));
+    if (bits == 32) {
+      weight_steps_.emplace_back();
+      input_quantizers_.emplace_back();
+      continue;
+    }
+    weight_steps_.push_back(register_parameter(
+        fmt::format("weight_step_{}", bits),
+        torch::full({1}, lsq_initial_step(op_->weight(), bits, true), op_->weight().options())));
+    input_quantizers_.push_back(
+        register_module(fmt::format("input_quantizer_{}", bits), std::make_shared<ActivationQuantizer>(bits)));
+  }
+  pi_ = torch::full({int64_t(choices_.size())}, 1.0 / double(choices_.size()));
+}
+
+void MixedQuantizedOperator::set_mixture(torch::Tensor pi) {
+  if (pi.numel() != int64_t(choices_.size()))
+    throw Error(fmt::format("{} mixing weights for {} widths", pi.numel(), choices_.size()));
+  pi_ = pi.reshape({-1});
+}
+
+torch::Tensor MixedQuantizedOperator::forward(torch::Tensor input) {
+  const torch::Tensor weight = op_->weight();
+  torch::Tensor mixed_input, mixed_weight;
+  for (size_t k = 0; k < choices_.size(); ++k) {
+    const int64_t bits = choices_[k];
+    const torch::Tensor x = input_quantizers_[k] ? input_quantizers_[k]->forward(input) : input;
+    const torch::Tensor w = bits == 32 ? weight
+                                       : lsq_quantize(weight, weight_steps_[k], bits, true,
+                                                      lsq_gradient_scale(weight.numel(), bits, true));
+    const torch::Tensor p = pi_[int64_t(k)];
+    mixed_input = k == 0 ? p * x : mixed_input + p * x;
+    mixed_weight = k == 0 ? p * w : mixed_weight + p * w;
+  }
+  return op_->apply(mixed_input, mixed_weight);
+}
+
+// ---------------------------------------------------------------------------
+
 std::vector<QuantizableLayer> quantizable_layers(SlottedModel& model) {
   std::vector<QuantizableLayer> layers;
   for (const SlotInfo& info : model.slots()) {

@@ -100,6 +100,40 @@ class QuantizedOperator : public WeightedOperator {
   std::shared_ptr<ActivationQuantizer> input_quantizer_;
 };
 
+// The one-shot supernet's operator (differentiable mixed-precision search):
+// every width of `choices` at once, mixed by weights pi (one per choice,
+// summing to 1, set before each forward pass by the search). As EdMIPS (Cai
+// and Vasconcelos 2020) it mixes the quantized weights and the quantized
+// inputs and runs the operator once,
+//   y = op(sum_k pi_k Qa_k(x), sum_k pi_k Qw_k(W)),
+// rather than once per choice: exact for a one-hot pi, a K-fold saving
+// otherwise. Each choice quantizes weights and inputs at the same width.
+class MixedQuantizedOperator : public WeightedOperator {
+ public:
+  MixedQuantizedOperator(std::shared_ptr<WeightedOperator> op, std::vector<int64_t> choices);
+  torch::Tensor forward(torch::Tensor input) override;
+  std::string kind() const override { return op_->kind(); }
+  double flops(const Shape& input, const Shape& output) const override { return op_->flops(input, output); }
+  double macs(const Shape& input, const Shape& output) const override { return op_->macs(input, output); }
+  torch::Tensor weight() const override { return op_->weight(); }
+  torch::Tensor bias() const override { return op_->bias(); }
+  torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight) const override {
+    return op_->apply(input, weight);
+  }
+  // The mixing weights, a tensor of choices().size() elements (kept with its
+  // graph, so gradients reach whatever pi was computed from). Uniform until set.
+  void set_mixture(torch::Tensor pi);
+  const std::vector<int64_t>& choices() const { return choices_; }
+  const std::shared_ptr<WeightedOperator>& wrapped() const { return op_; }
+
+ private:
+  std::shared_ptr<WeightedOperator> op_;
+  std::vector<int64_t> choices_;
+  std::vector<torch::Tensor> weight_steps_;  // undefined for 32 bits
+  std::vector<std::shared_ptr<ActivationQuantizer>> input_quantizers_;  // null for 32 bits
+  torch::Tensor pi_;
+};
+
 // One quantizable slot of a model: a convolution or linear operator.
 struct QuantizableLayer {
   std::string path;

@@ -222,5 +222,26 @@ TEST(Quantization, AFloatCheckpointLoadsBeforeQuantizingAndAQuantizedOneAfter) {
   fs::remove_all(dir);
 }
 
+// One-hot mixing weights give exactly the single-width operator; soft ones
+// pass gradients to the mixing weights.
+TEST(Quantization, MixedOperatorWithOneHotWeightsIsTheSingleWidthOperator) {
+  torch::manual_seed(4);
+  auto conv = std::dynamic_pointer_cast<WeightedOperator>(make_conv(3, 4, 3, 1, 1));
+  MixedQuantizedOperator mixed(conv, {8, 4, 32});
+  QuantizedOperator four(conv, {4, 4});
+  const torch::Tensor input = torch::randn({2, 3, 8, 8});
+  mixed.set_mixture(torch::tensor({0.0f, 1.0f, 0.0f}));
+  EXPECT_TRUE(torch::allclose(mixed.forward(input), four.forward(input), 1e-5, 1e-6));
+  mixed.set_mixture(torch::tensor({0.0f, 0.0f, 1.0f}));
+  EXPECT_TRUE(torch::allclose(mixed.forward(input), conv->forward(input), 1e-5, 1e-6));
+  const torch::Tensor logits = torch::zeros({3}, torch::requires_grad());
+  mixed.set_mixture(torch::softmax(logits, 0));
+  mixed.forward(input).pow(2).sum().backward();
+  ASSERT_TRUE(logits.grad().defined());
+  EXPECT_GT(logits.grad().abs().sum().item<double>(), 0);
+  EXPECT_THROW(mixed.set_mixture(torch::ones({2})), Error);
+  EXPECT_THROW(MixedQuantizedOperator(conv, {}), Error);
+}
+
 }  // namespace
 }  // namespace gos
