@@ -43,8 +43,12 @@ std::string type_name(const toml::node& node) {
 }
 
 // One value of the [adapt] table checked against its spec. The schema uses
-// only scalars and string lists.
-ParamValue convert(const toml::node& node, const ParamSpec& spec, const SourceLocation& where) {
+// only scalars and string lists. An input path written in the file names a
+// place relative to the file's folder (as in experiment files); one given
+// with --set (a node without a source line) stays relative to the working
+// directory.
+ParamValue convert(const toml::node& node, const ParamSpec& spec, const SourceLocation& where,
+                   const std::filesystem::path& file_dir) {
   const auto wrong_type = [&]() -> ParamValue {
     fail(where, fmt::format("key '{}' must be {}, got {}", spec.name, spec.describe_type(), type_name(node)));
   };
@@ -77,6 +81,8 @@ ParamValue convert(const toml::node& node, const ParamSpec& spec, const SourceLo
     case ParamType::kString:
       if (auto v = node.value_exact<std::string>()) {
         check_choice(*v);
+        if (spec.is_path && !v->empty() && node.source().begin.line != 0 && std::filesystem::path(*v).is_relative())
+          return (file_dir / *v).lexically_normal().string();
         return *v;
       }
       break;
@@ -188,7 +194,8 @@ ParamSchema adapt_schema() {
       .string("model", d.model, "zoo model", {"resnet18", "mobilenetv3_small", "mobilenetv3_large", "inception_v3"})
       .real("width", d.width, 0.05, 4, "channel multiplier (resnet18; inception_v3: k/16)")
       .boolean("cifar_stem", d.cifar_stem, "CIFAR-size stem for 32x32 inputs (else the ImageNet stem)")
-      .string("data_dir", d.data_dir.string(), "CIFAR-10 binary batches, relative to the working directory")
+      .string("data_dir", d.data_dir.string(), "CIFAR-10 binary batches")
+      .path()
       .strings("train_files", d.train_files, "training batches in data_dir (the holdout is taken from them)")
       .strings("test_files", d.test_files, "test batches in data_dir for the final test accuracy")
       .integer("train_subset", d.train_subset, 0, 10000000, "training images; 0 = all")
@@ -200,6 +207,7 @@ ParamSchema adapt_schema() {
       .integer("baseline_steps", d.baseline_steps, 0, 100000000, "> 0: baseline steps instead of epochs")
       .real("baseline_lr", d.baseline_lr, 1e-6, 10, "baseline SGD learning rate (cosine schedule)")
       .string("baseline_checkpoint", "", "GOS checkpoint of the trained baseline; empty = train it")
+      .path()
       .real("epsilon", d.epsilon, -100, 100, "allowed held-out accuracy drop in points vs the original baseline")
       .integer("max_modified", d.max_modified, 1, 10000, "stop after this many accepted replacements")
       .integer("patience", d.patience, 1, 10000, "stop after this many searched slots in a row without gain")
@@ -280,7 +288,7 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
            fmt::format("unknown key '{}'{}; valid keys: {}{}", name, did_you_mean(name, valid), join(valid, ", "),
                        moved_key_hint(name)));
     const SourceLocation where = location_of(node.source(), source);
-    params.set(name, convert(node, *spec, where), where);
+    params.set(name, convert(node, *spec, where, std::filesystem::path(source).parent_path()), where);
   }
   toml::table resolved;
   for (const ParamSpec& spec : schema.specs()) {
@@ -365,6 +373,19 @@ AdaptConfig load_adapt_config(const std::filesystem::path& file, const std::vect
   std::stringstream text;
   text << in.rdbuf();
   return parse_adapt_config(text.str(), file.string(), overrides, registry);
+}
+
+void check_input_files(const AdaptConfig& config) {
+  const auto require = [&](const std::string& key, const std::filesystem::path& path) {
+    if (!std::filesystem::is_regular_file(path))
+      throw Error(fmt::format("{}: [adapt] {}: '{}' does not exist (paths written in the file are relative to its "
+                              "folder, --set values and defaults to the working directory)",
+                              config.source, key, path.string()));
+  };
+  for (const std::string& file : config.train_files) require("train_files (in data_dir)", config.data_dir / file);
+  if (config.test_images > 0)
+    for (const std::string& file : config.test_files) require("test_files (in data_dir)", config.data_dir / file);
+  if (!config.baseline_checkpoint.empty()) require("baseline_checkpoint", config.baseline_checkpoint);
 }
 
 }  // namespace gos::adapt

@@ -43,7 +43,7 @@ struct AdaptConfig {
   std::string model = "resnet18";
   double width = 1.0;
   bool cifar_stem = true;
-  std::filesystem::path data_dir = "../shared/data/cifar10";  // relative to the working directory
+  std::filesystem::path data_dir = "../shared/data/cifar10";  // default: relative to the working directory; written in a file: to its folder
   std::vector<std::string> train_files = {"data_batch_1.bin", "data_batch_2.bin"};
   std::vector<std::string> test_files = {"test_batch.bin"};
   int64_t train_subset = 5000;   // training images (seeded draw from train_files minus the holdout)
@@ -115,5 +115,11 @@ AdaptConfig load_adapt_config(const std::filesystem::path& file, const std::vect
                               PluginRegistry& registry);
 AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
                                const std::vector<std::string>& overrides, PluginRegistry& registry);
+
+// The input files a run will read exist: every train file (and test file when
+// test_images > 0) in data_dir, and baseline_checkpoint when set. Throws
+// gos::Error naming the file of the configuration, the key and the path as
+// resolved, so that `--dry-run` catches what `gos adapt` would fail on.
+void check_input_files(const AdaptConfig& config);
 
 }  // namespace gos::adapt

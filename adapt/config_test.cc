@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "framework/error.h"
 #include "framework/plugin_registry.h"
 
@@ -39,10 +42,52 @@ TEST(AdaptConfig, FillsDefaultsAndReadsKeys) {
   EXPECT_EQ(config.max_modified, 10);
   EXPECT_EQ(config.accuracy_estimate, AccuracyEstimate::kDistill);
   EXPECT_EQ(config.data_dir, "../shared/data/cifar10");
-  // The resolved table lists every key, defaults included, and parses back to the same configuration.
+  // The resolved table lists every key, defaults included, and parses back to
+  // the same configuration as a file in the working directory (its paths are
+  // relative to the working directory).
   EXPECT_NE(config.resolved_toml.find("max_modified = 10"), std::string::npos) << config.resolved_toml;
-  const AdaptConfig again = parse(config.resolved_toml, "dir/quick.toml", {});
+  const AdaptConfig again = parse(config.resolved_toml, "resolved.toml", {});
   EXPECT_EQ(again.resolved_toml, config.resolved_toml);
+}
+
+TEST(AdaptConfig, PathsInTheFileAreRelativeToItsFolderAndSetValuesToTheWorkingDirectory) {
+  const AdaptConfig in_file = parse(
+      "[adapt]\ndata_dir = \"../../../shared/data/cifar10\"\nbaseline_checkpoint = \"base.ckpt\"\n",
+      "experiments/adapt/quick.toml", {});
+  EXPECT_EQ(in_file.data_dir, "../shared/data/cifar10");
+  EXPECT_EQ(in_file.baseline_checkpoint, "experiments/adapt/base.ckpt");
+  const AdaptConfig absolute = parse("[adapt]\ndata_dir = \"/data/cifar10\"\n", "experiments/adapt/quick.toml", {});
+  EXPECT_EQ(absolute.data_dir, "/data/cifar10");
+  const AdaptConfig set = parse("[adapt]\n", "experiments/adapt/quick.toml",
+                                {"data_dir=\"data/cifar10\"", "baseline_checkpoint=base.ckpt"});
+  EXPECT_EQ(set.data_dir, "data/cifar10");
+  EXPECT_EQ(set.baseline_checkpoint, "base.ckpt");
+}
+
+TEST(AdaptConfig, MissingInputFilesAreNamedWithTheKeyAndTheResolvedPath) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "gos_adapt_inputs";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "data");
+  const std::string file = (dir / "a.toml").string();
+  const std::string text = "[adapt]\ndata_dir = \"data\"\ntrain_files = [\"train.bin\"]\ntest_files = [\"test.bin\"]\n";
+  const auto message = [&](const std::vector<std::string>& overrides) -> std::string {
+    try {
+      check_input_files(parse(text, file, overrides));
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  std::string m = message({});
+  EXPECT_NE(m.find("a.toml: [adapt] train_files"), std::string::npos) << m;
+  EXPECT_NE(m.find((dir / "data" / "train.bin").string()), std::string::npos) << m;
+  std::ofstream(dir / "data" / "train.bin") << "x";
+  m = message({});
+  EXPECT_NE(m.find("test_files"), std::string::npos) << m;
+  EXPECT_EQ(message({"test_images=0"}), "(no error)");
+  m = message({"test_images=0", "baseline_checkpoint=missing.ckpt"});
+  EXPECT_NE(m.find("baseline_checkpoint: 'missing.ckpt' does not exist"), std::string::npos) << m;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(AdaptConfig, UnknownKeyNamesFileLineAndClosestKey) {

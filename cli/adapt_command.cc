@@ -49,6 +49,7 @@ int adapt_command(const Args& args) {
   load_default_plugins(registry, plugin_paths);
   const adapt::AdaptConfig config = adapt::load_adapt_config(file, overrides, registry);
   options.output = output.empty() ? adapt::default_output(config) : std::filesystem::path(output);
+  adapt::check_input_files(config);
   if (validate) {
     std::cout << fmt::format("{}: ok (adapt {} width {}, epsilon {}, strategy {}, latency model {}, up to {} "
                              "replacements, accuracy estimate '{}'; output {})\n",

@@ -37,6 +37,7 @@ int show_command(const Args& args);
 int report_command(const Args& args);
 int lut_command(const Args& args);
 int latency_command(const Args& args);
+int agent_command(const Args& args);  // cli/agent_command.cc
 // In libgos_torch_commands.so (cli/torch_commands.h): cli/model_commands.cc,
 // cli/latency_commands.cc, cli/adapt_command.cc.
 int profile_command(const Args& args);

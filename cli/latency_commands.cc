@@ -15,6 +15,7 @@
 #include "framework/error.h"
 #include "framework/search_space.h"
 #include "framework/text.h"
+#include "framework/workload_spec.h"
 #include "plugins/devices/cpu/measurement_stats.h"
 #include "plugins/latency/core/accuracy.h"
 #include "plugins/latency/core/csv_table.h"
@@ -85,6 +86,7 @@ Setup make_setup(const SetupArgs& args, bool with_device) {
   const ExperimentConfig config =
       parse_experiment(text, "<command line>", std::filesystem::current_path(), overrides, *setup.registry);
   setup.space = setup.registry->create<SearchSpace>(config.search_space, PluginKind::kSearchSpace);
+  setup.space->set_origin(config.search_space);
   if (with_device) {
     const ComponentConfig& model = config.objectives.at(0).component.params->get_component("model");
     setup.device = setup.registry->create<Device>(model.params->get_component("device"), PluginKind::kDevice);
@@ -254,21 +256,33 @@ int latency_dataset(const Args& args) {
   Rng rng(seed);
   size_t refused = 0;
   const auto start = std::chrono::steady_clock::now();
-  for (int64_t i = 0; i < count; ++i) {
-    const GenomePtr genome = setup.space->sample(rng);
-    auto workload = setup.space->workload(*genome);
-    try {
-      const Measurement m = setup.device->measure(*workload);
-      dataset.genomes.push_back(setup.space->serialize(*genome));
+  // In chunks, so that a device of several boards measures a chunk at once.
+  constexpr int64_t kChunk = 16;
+  for (int64_t first = 0; first < count; first += kChunk) {
+    std::vector<GenomePtr> genomes;
+    std::vector<std::unique_ptr<Workload>> workloads;
+    std::vector<Workload*> pointers;
+    for (int64_t i = first; i < std::min(count, first + kChunk); ++i) {
+      genomes.push_back(setup.space->sample(rng));
+      workloads.push_back(portable_workload(*setup.space, *genomes.back()));
+      pointers.push_back(workloads.back().get());
+    }
+    const std::vector<MeasureOutcome> outcomes = setup.device->measure_all(pointers);
+    for (size_t i = 0; i < genomes.size(); ++i) {
+      if (!outcomes[i].measurement) {
+        // A model the device could not measure repeatably is left out, and counted.
+        ++refused;
+        std::cerr << "skipped: " << outcomes[i].error << "\n";
+        continue;
+      }
+      const Measurement& m = *outcomes[i].measurement;
+      dataset.genomes.push_back(setup.space->serialize(*genomes[i]));
       dataset.latency_ms.push_back(m.median_ms);
       dataset.iqr_ms.push_back(m.iqr_ms);
       dataset.cv.push_back(m.cv);
-    } catch (const Error& e) {
-      // A model the device could not measure repeatably is left out, and counted.
-      ++refused;
-      std::cerr << "skipped: " << e.what() << "\n";
     }
-    if ((i + 1) % 50 == 0) std::cout << fmt::format("  {} / {} models\n", i + 1, count) << std::flush;
+    const int64_t done = first + static_cast<int64_t>(genomes.size());
+    if (done % 48 == 0 || done == count) std::cout << fmt::format("  {} / {} models\n", done, count) << std::flush;
   }
   write_latency_dataset(output, dataset);
   std::cout << fmt::format("wrote {}: {} models ({} refused as not repeatable) in {:.1f} s on {}\n", output,
@@ -408,7 +422,7 @@ int latency_eval(const Args& args) {
                "|------------|--------|-----------|----------|----------|-----------|------------|-------------|\n";
   if (remeasure) {
     std::vector<double> again;
-    for (const GenomePtr& genome : genomes) again.push_back(setup.device->measure(*setup.space->workload(*genome)).median_ms);
+    for (const GenomePtr& genome : genomes) again.push_back(setup.device->measure(*portable_workload(*setup.space, *genome)).median_ms);
     print_report("remeasured", compare_latencies(again, measured), 0);
   }
   auto judge = [&](const std::string& name, LatencyModel* lut, const KernelPredictor* predictor,
@@ -468,7 +482,7 @@ int latency_repeat(const Args& args) {
   Setup setup = make_setup(setup_args, true);
   Rng rng(1);
   const GenomePtr genome = genome_text.empty() ? setup.space->sample(rng) : setup.space->deserialize(genome_text);
-  auto workload = setup.space->workload(*genome);
+  auto workload = portable_workload(*setup.space, *genome);
   std::vector<double> medians;
   for (int64_t i = 0; i < repeats; ++i) {
     const Measurement m = setup.device->measure(*workload);

@@ -87,24 +87,30 @@ int profile_command(const Args& args) {
   std::cout << fmt::format("{} (input {}, {} threads, median {} of {} runs after {} warm-up)\n", name,
                            shape_string(input), profile.threads, cpu_time ? "CPU time" : "wall time",
                            options.rounds, options.warmup);
-  std::cout << fmt::format("{:>4}  {:<34} {:<14} {:<22} {:>10} {:>7} {:>10} {:>10} {:>8}\n", "rank", "slot", "kind",
-                           "output", "ms", "share%", "params", "MFLOPs", "score");
+  std::cout << fmt::format("{:>4}  {:<34} {:<14} {:<22} {:>10} {:>8} {:>7} {:>10} {:>10} {:>8}\n", "rank", "slot",
+                           "kind", "output", "ms", "spread%", "share%", "params", "MFLOPs", "score");
   const auto order = rank_by_inefficiency(profile);
   double flops = 0;
   for (const SlotProfile& slot : profile.slots) flops += std::isnan(slot.info.flops) ? 0 : slot.info.flops;
   for (size_t rank = 0; rank < order.size() && (top == 0 || rank < top); ++rank) {
     const SlotProfile& slot = profile.slots[order[rank]];
-    std::cout << fmt::format("{:>4}  {:<34} {:<14} {:<22} {:>10.4f} {:>7.2f} {:>10} {:>10} {:>8.2f}\n", rank + 1,
-                             slot.info.path, slot.info.kind, shape_string(slot.info.output), slot.latency_ms,
-                             100 * slot.share, slot.info.parameters, format_flops(slot.info.flops),
+    std::cout << fmt::format("{:>4}  {:<34} {:<14} {:<22} {:>10.4f} {:>8.1f} {:>7.2f} {:>10} {:>10} {:>8.2f}\n",
+                             rank + 1, slot.info.path, slot.info.kind, shape_string(slot.info.output), slot.latency_ms,
+                             100 * slot.spread, 100 * slot.share, slot.info.parameters, format_flops(slot.info.flops),
                              slot.inefficiency);
   }
+  std::vector<double> spreads;
+  for (const SlotProfile& slot : profile.slots) spreads.push_back(slot.spread);
+  std::sort(spreads.begin(), spreads.end());
   const double difference = 100 * (profile.slots_sum_ms - profile.whole_ms) / profile.whole_ms;
   std::cout << fmt::format(
       "\n{} slots, {:.2f} MFLOPs. Sum of per-slot medians {:.3f} ms vs whole model {:.3f} ms: {:+.1f}%\n"
       "(shares are of the per-slot sum; the difference is the joins between slots - residual adds,\n"
-      "concatenations - plus per-call overhead and cache effects of running slots alone).\n",
-      profile.slots.size(), flops / 1e6, profile.slots_sum_ms, profile.whole_ms, difference);
+      "concatenations - plus per-call overhead and cache effects of running slots alone).\n"
+      "Spread (IQR / median over the {} rounds): whole model {:.1f}%, slots median {:.1f}%, largest {:.1f}%.\n",
+      profile.slots.size(), flops / 1e6, profile.slots_sum_ms, profile.whole_ms, difference, options.rounds,
+      100 * profile.whole_spread, spreads.empty() ? 0.0 : 100 * spreads[spreads.size() / 2],
+      spreads.empty() ? 0.0 : 100 * spreads.back());
   if (!(std::abs(difference) <= tolerance))
     std::cerr << fmt::format("warning: the per-slot sum is {:+.1f}% off the whole model, more than --tolerance {}%; "
                              "slot shares may not reflect the whole model (more --repeats, --cpu-time or a quieter "

@@ -21,4 +21,13 @@ class Unsupported : public Error {
   using Error::Error;
 };
 
+// A device stopped answering (an agent killed, a board that hangs past its
+// time-out). Not the candidate's fault, so the runner does not record it as a
+// failed evaluation: the run stops with what it has written, to be continued
+// with --resume once the device is back.
+class DeviceLost : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace gos

@@ -29,6 +29,7 @@ std::vector<double> known_front_for_igd(const ExperimentConfig& config, const Se
 Experiment build_experiment(ExperimentConfig config, PluginRegistry& registry) {
   Experiment experiment;
   experiment.space = registry.create<SearchSpace>(config.search_space, PluginKind::kSearchSpace);
+  experiment.space->set_origin(config.search_space);
   experiment.strategy = registry.create<Strategy>(config.strategy, PluginKind::kStrategy);
   if (config.mutator)
     experiment.mutator = registry.create<Mutator>(*config.mutator, PluginKind::kMutator);

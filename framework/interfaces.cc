@@ -20,6 +20,20 @@ namespace gos {
 Genome::~Genome() = default;
 Workload::~Workload() = default;
 
+std::vector<MeasureOutcome> Device::measure_all(const std::vector<Workload*>& workloads) {
+  std::vector<MeasureOutcome> outcomes(workloads.size());
+  for (size_t i = 0; i < workloads.size(); ++i) {
+    try {
+      outcomes[i].measurement = measure(*workloads[i]);
+    } catch (const DeviceLost&) {
+      throw;
+    } catch (const std::exception& e) {
+      outcomes[i].error = e.what();
+    }
+  }
+  return outcomes;
+}
+
 namespace {
 constexpr Metric kAllMetrics[] = {Metric::kFunctionValue, Metric::kValidAccuracy, Metric::kTestAccuracy,
                                   Metric::kTrainTime,     Metric::kLatency,       Metric::kParameters,
@@ -132,5 +146,34 @@ GenomeModel SearchSpace::model(const Genome&) const {
 
 std::map<std::string, std::string> Objective::provenance() const { return {}; }
 std::map<std::string, std::string> LatencyModel::provenance() const { return {}; }
+
+namespace {
+
+// f(genome) for each genome; a failure is that genome's error, except a lost device.
+template <typename F>
+std::vector<BatchValue> one_by_one(const std::vector<const Genome*>& genomes, F f) {
+  std::vector<BatchValue> values(genomes.size());
+  for (size_t i = 0; i < genomes.size(); ++i) {
+    try {
+      values[i].value = f(*genomes[i]);
+    } catch (const DeviceLost&) {
+      throw;
+    } catch (const std::exception& e) {
+      values[i].error = e.what();
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+std::vector<BatchValue> Objective::evaluate_all(const std::vector<const Genome*>& genomes, const SearchSpace& space) {
+  return one_by_one(genomes, [&](const Genome& genome) { return evaluate(genome, space); });
+}
+
+std::vector<BatchValue> LatencyModel::predict_all(const std::vector<const Genome*>& genomes,
+                                                  const SearchSpace& space) {
+  return one_by_one(genomes, [&](const Genome& genome) { return predict_ms(genome, space); });
+}
 
 }  // namespace gos

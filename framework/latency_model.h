@@ -4,7 +4,9 @@
 // learned predictor (nn-Meter's pipeline: model -> kernels -> predictors -> sum).
 #include <map>
 #include <string>
+#include <vector>
 
+#include "framework/batch.h"
 #include "framework/component.h"
 #include "framework/genome.h"
 
@@ -16,6 +18,10 @@ class LatencyModel : public Component {
  public:
   // Estimated latency in milliseconds of one forward pass.
   virtual double predict_ms(const Genome& genome, const SearchSpace& space) = 0;
+  // Estimates for several genomes, in order (a device of several boards
+  // measures them at once). Failures are per genome; DeviceLost propagates.
+  // The default calls predict_ms() for each.
+  virtual std::vector<BatchValue> predict_all(const std::vector<const Genome*>& genomes, const SearchSpace& space);
   // What the estimate is based on (device, table file, predictor file).
   virtual std::string describe() const = 0;
   // Key -> text for the results file: the device description (name, cores,

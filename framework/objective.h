@@ -7,7 +7,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "framework/batch.h"
 #include "framework/component.h"
 #include "framework/genome.h"
 
@@ -30,6 +32,11 @@ class Objective : public Component {
   // The objective's value for one genome. May throw; the run then records a
   // failed evaluation and goes on.
   virtual double evaluate(const Genome& genome, const SearchSpace& space) = 0;
+  // Values for a generation's genomes, in order, so that an objective whose
+  // device has several boards measures them at once. A genome the objective
+  // fails on gets its message; DeviceLost propagates. The default calls
+  // evaluate() for each.
+  virtual std::vector<BatchValue> evaluate_all(const std::vector<const Genome*>& genomes, const SearchSpace& space);
   // What the values depend on besides the genome, as key -> text (the device
   // a latency was measured on, the table or predictor file it came from).
   // The runner writes it into the results file as root attributes

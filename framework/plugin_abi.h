@@ -40,7 +40,7 @@
 
 namespace gos {
 
-inline constexpr uint32_t kPluginAbiVersion = 5;
+inline constexpr uint32_t kPluginAbiVersion = 6;
 inline constexpr const char* kPluginEntryPoint = "gos_plugin_descriptor";
 // The host's own build tag, compared with every plugin's.
 inline constexpr const char* kHostBuildTag = GOS_BUILD_TAG;

@@ -9,12 +9,14 @@
 #include <cmath>
 #include <ctime>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "framework/equivalence_cache.h"
+#include "framework/error.h"
 #include "framework/moo/indicators.h"
 #include "framework/pareto.h"
 #include "framework/progress.h"
@@ -65,30 +67,65 @@ class Evaluator {
  public:
   explicit Evaluator(Experiment& experiment) : experiment_(experiment) {}
 
-  EvaluationRecord evaluate(const Genome& genome, std::string canonical, int64_t generation) {
-    EvaluationRecord record;
-    record.genome = std::move(canonical);
-    record.generation = generation;
-    record.values.assign(experiment_.objectives.size(), std::nan(""));
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      for (size_t i = 0; i < experiment_.objectives.size(); ++i) {
-        const double value = experiment_.objectives[i]->evaluate(genome, *experiment_.space);
-        if (!std::isfinite(value))
-          throw Error(fmt::format("objective '{}' returned {}", experiment_.roles[i].name, value));
-        record.values[i] = value;
-      }
-      record.violation = 0;
-      for (size_t i = 0; i < experiment_.roles.size(); ++i)
-        record.violation += experiment_.roles[i].violation(record.values[i]);
-    } catch (const std::exception& e) {
-      record.failed = true;
-      record.error = e.what();
-      record.values.assign(experiment_.objectives.size(), std::nan(""));
-      record.violation = std::numeric_limits<double>::infinity();
+  // Evaluates a generation's new genomes objective by objective, each
+  // objective seeing all of them at once (a device of several boards measures
+  // them together). A genome stops at its first failing objective.
+  std::vector<EvaluationRecord> evaluate_all(const std::vector<const Genome*>& genomes,
+                                             std::vector<std::string> canonicals, int64_t generation) {
+    const size_t n = genomes.size();
+    const size_t objectives = experiment_.objectives.size();
+    std::vector<EvaluationRecord> records(n);
+    for (size_t j = 0; j < n; ++j) {
+      records[j].genome = std::move(canonicals[j]);
+      records[j].generation = generation;
+      records[j].values.assign(objectives, std::nan(""));
     }
-    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return record;
+    auto fail = [&](size_t j, std::string error) {
+      records[j].failed = true;
+      records[j].error = std::move(error);
+      records[j].values.assign(objectives, std::nan(""));
+      records[j].violation = std::numeric_limits<double>::infinity();
+    };
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<size_t> alive(n);
+    for (size_t j = 0; j < n; ++j) alive[j] = j;
+    for (size_t i = 0; i < objectives && !alive.empty(); ++i) {
+      std::vector<const Genome*> subset;
+      for (size_t j : alive) subset.push_back(genomes[j]);
+      std::vector<BatchValue> values;
+      try {
+        values = experiment_.objectives[i]->evaluate_all(subset, *experiment_.space);
+        if (values.size() != subset.size())
+          throw Error(fmt::format("objective '{}' returned {} values for {} genomes", experiment_.roles[i].name,
+                                  values.size(), subset.size()));
+      } catch (const DeviceLost&) {
+        throw;  // not the candidates' failure: stop, to be resumed
+      } catch (const std::exception& e) {
+        for (size_t j : alive) fail(j, e.what());
+        break;
+      }
+      std::vector<size_t> still_alive;
+      for (size_t k = 0; k < alive.size(); ++k) {
+        const size_t j = alive[k];
+        if (!values[k].value) {
+          fail(j, values[k].error);
+        } else if (!std::isfinite(*values[k].value)) {
+          fail(j, fmt::format("objective '{}' returned {}", experiment_.roles[i].name, *values[k].value));
+        } else {
+          records[j].values[i] = *values[k].value;
+          still_alive.push_back(j);
+        }
+      }
+      alive = std::move(still_alive);
+    }
+    for (size_t j : alive) {
+      records[j].violation = 0;
+      for (size_t i = 0; i < experiment_.roles.size(); ++i)
+        records[j].violation += experiment_.roles[i].violation(records[j].values[i]);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (EvaluationRecord& record : records) record.seconds = n ? seconds / static_cast<double>(n) : 0;
+    return records;
   }
 
   // The strategy's view: optimised objectives in minimisation form.
@@ -241,43 +278,80 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
       if (config.max_evaluations)
         batch.resize(std::min(batch.size(), static_cast<size_t>(*config.max_evaluations) - all.size()));
       const bool replayed = static_cast<size_t>(generation) < replay_generations;
-      std::vector<EvaluationRecord> records;
       std::vector<EvaluatedGenome> told;
       size_t failed_now = 0;
-      for (GenomePtr& genome : batch) {
-        std::string canonical = experiment.space->serialize(*genome);
-        const size_t index = all.size();
-        EvaluationRecord record;
+      // First the records that need no evaluation (replayed, cached), then
+      // the new genomes all at once, then everything in order.
+      std::vector<EvaluationRecord> records(batch.size());
+      std::vector<std::optional<size_t>> copy_of(batch.size());  // a repeat of a new genome of this generation
+      std::vector<std::string> copy_genome(batch.size());         // ... and its own canonical form
+      std::unordered_map<std::string, size_t> new_here;          // canonical -> position in the batch
+      std::vector<size_t> fresh;
+      std::vector<const Genome*> fresh_genomes;
+      std::vector<std::string> fresh_canonicals;
+      for (size_t j = 0; j < batch.size(); ++j) {
+        std::string canonical = experiment.space->serialize(*batch[j]);
+        const size_t index = all.size() + j;
         if (index < replay.size()) {
-          record = replay[index];
-          if (record.genome != canonical)
+          records[j] = replay[index];
+          if (records[j].genome != canonical)
             throw Error(fmt::format("--resume: evaluation {} differs from the recorded one (recorded '{}', "
                                     "replayed '{}'); the strategy or search space plugin must have changed since "
                                     "the file was written",
-                                    index, record.genome, canonical));
+                                    index, records[j].genome, canonical));
           // The same equivalence lookups as the recorded run made, so later ones match it.
-          if (config.cache && !first_index.contains(canonical)) equivalent(*genome, index);
+          if (config.cache && !first_index.contains(canonical) && !new_here.contains(canonical))
+            equivalent(*batch[j], index);
+          new_here.emplace(canonical, j);
         } else if (auto it = first_index.find(canonical); config.cache && it != first_index.end()) {
-          record = all[it->second];
-          record.generation = generation;
-          record.cached = true;
-          record.seconds = 0;
-        } else if (const auto earlier = config.cache ? equivalent(*genome, index) : std::nullopt) {
-          record = all[*earlier];
-          record.genome = std::move(canonical);
-          record.generation = generation;
-          record.cached = true;
-          record.seconds = 0;
+          records[j] = all[it->second];
+          records[j].generation = generation;
+          records[j].cached = true;
+          records[j].seconds = 0;
+        } else if (auto here = new_here.find(canonical); config.cache && here != new_here.end()) {
+          copy_of[j] = here->second;
+          copy_genome[j] = std::move(canonical);
+        } else if (const auto earlier = config.cache ? equivalent(*batch[j], index) : std::nullopt) {
+          // Equivalent to an earlier evaluation, or to a new genome of this generation.
+          if (*earlier < all.size()) {
+            records[j] = all[*earlier];
+            records[j].genome = std::move(canonical);
+            records[j].generation = generation;
+            records[j].cached = true;
+            records[j].seconds = 0;
+          } else {
+            copy_of[j] = *earlier - all.size();
+            copy_genome[j] = std::move(canonical);
+          }
         } else {
-          record = evaluator.evaluate(*genome, std::move(canonical), generation);
+          new_here.emplace(canonical, j);
+          fresh.push_back(j);
+          fresh_genomes.push_back(batch[j].get());
+          fresh_canonicals.push_back(std::move(canonical));
         }
+      }
+      if (!fresh.empty()) {
+        std::vector<EvaluationRecord> evaluated =
+            evaluator.evaluate_all(fresh_genomes, std::move(fresh_canonicals), generation);
+        for (size_t k = 0; k < fresh.size(); ++k) records[fresh[k]] = std::move(evaluated[k]);
+      }
+      for (size_t j = 0; j < batch.size(); ++j) {
+        if (!copy_of[j]) continue;
+        records[j] = records[*copy_of[j]];
+        records[j].genome = std::move(copy_genome[j]);
+        records[j].cached = true;
+        records[j].seconds = 0;
+      }
+      for (size_t j = 0; j < batch.size(); ++j) {
+        const EvaluationRecord& record = records[j];
+        const size_t index = all.size();
         first_index.emplace(record.genome, index);
         if (record.failed) {
           ++failed_now;
           if (!replayed && options.progress)
             progress.note(fmt::format("warning: evaluation {} failed: {}", index, record.error));
         }
-        told.push_back(evaluator.view(genome, record));
+        told.push_back(evaluator.view(batch[j], record));
         minimized.push_back(told.back().objectives);
         // The front lists each canonical genome once, with its first successful
         // evaluation; a repeat (cached, or measured again with cache = false) is
@@ -285,7 +359,6 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
         if (!record.failed && in_archive_offers.insert(record.genome).second)
           archive.offer(index, told.back().objectives, record.violation);
         all.push_back(record);
-        records.push_back(std::move(record));
       }
       experiment.strategy->tell(told);
       summary.failed += failed_now;

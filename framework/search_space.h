@@ -16,6 +16,7 @@
 #include "framework/genome.h"
 #include "framework/metric.h"
 #include "framework/mutator.h"
+#include "framework/params.h"
 #include "framework/rng.h"
 
 namespace gos {
@@ -105,6 +106,15 @@ class SearchSpace : public Component {
   // A trainable model for a genome (for zero-cost proxies and training).
   // Spaces without one throw gos::Unsupported.
   virtual GenomeModel model(const Genome& genome) const;
+
+  // The plugin and validated table the space was created from, set by whoever
+  // created it from a configuration; what lets its workloads describe
+  // themselves as data (framework/workload_spec.h). Empty for spaces built in code.
+  void set_origin(ComponentConfig origin) { origin_ = std::move(origin); }
+  const std::optional<ComponentConfig>& origin() const { return origin_; }
+
+ private:
+  std::optional<ComponentConfig> origin_;
 };
 
 }  // namespace gos

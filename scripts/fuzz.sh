@@ -26,18 +26,18 @@ cmake -S . -B "$tree" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang
   -DCMAKE_CXX_FLAGS="$sanitizers -fsanitize=fuzzer-no-link" -DCMAKE_C_FLAGS="$sanitizers" \
   -DCMAKE_EXE_LINKER_FLAGS="$sanitizers" -DCMAKE_SHARED_LINKER_FLAGS="$sanitizers" \
   -DCMAKE_MODULE_LINKER_FLAGS="$sanitizers" >"$tree/configure.log"
-cmake --build "$tree" -j "${GOS_FUZZ_JOBS:-2}" --target fuzz_toml fuzz_experiment fuzz_genome
+cmake --build "$tree" -j "${GOS_FUZZ_JOBS:-2}" --target fuzz_toml fuzz_experiment fuzz_genome fuzz_protocol
 
 # Seed corpora: every experiment file (with its --set variants as "#set" lines
 # the fuzzer reads), and the genome strings of the seed operators.
-mkdir -p "$tree/corpus/experiment" "$tree/corpus/genome" "$tree/findings/toml" "$tree/findings/experiment" "$tree/findings/genome"
+mkdir -p "$tree/corpus/experiment" "$tree/corpus/genome" "$tree/findings/toml" "$tree/findings/experiment" "$tree/findings/genome" "$tree/corpus/protocol" "$tree/findings/protocol"
 find experiments -name '*.toml' | while read -r file; do
   cp "$file" "$tree/corpus/experiment/$(echo "$file" | tr '/' '_')"
 done
 cp -r "$tree/corpus/experiment" "$tree/corpus/toml"
 GOS_FUZZ_WRITE_CORPUS="$tree/corpus/genome" "$tree/tests/fuzz/fuzz_genome"
 
-for target in toml experiment genome; do
+for target in toml experiment genome protocol; do
   echo "== fuzz_$target: $minutes minute(s)"
   "$tree/tests/fuzz/fuzz_$target" "$tree/corpus/$target" -max_total_time=$((minutes * 60)) -max_len=16384 \
     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$tree/findings/$target/" \

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake git pkg-config ccache
   libtorch-dev libboost-dev libboost-program-options-dev libtomlplusplus-dev
-  libhdf5-dev libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev graphviz
+  libhdf5-dev libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev graphviz libssl-dev
   python3-h5py python3-numpy python3-deap python3-torch
   libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx python3-torchvision
 )

@@ -62,15 +62,18 @@ ModelProfile profile_model(SlottedModel& model, const Shape& input, const Profil
   }
   // Rounds interleave every slot with the whole model, so that a change of
   // machine load during profiling affects both sides of the comparison alike.
-  const std::vector<double> medians = alternate_rounds(measurements, options.rounds);
+  const std::vector<TimingSummary> rounds = alternate_rounds(measurements, options.rounds);
+  const auto spread = [](const TimingSummary& s) { return s.median > 0 ? s.iqr / s.median : 0.0; };
   for (size_t i = 0; i < infos.size(); ++i) {
     SlotProfile slot;
-    slot.latency_ms = medians[i];
+    slot.latency_ms = rounds[i].median;
+    slot.spread = spread(rounds[i]);
     slot.info = std::move(infos[i]);
     profile.slots_sum_ms += slot.latency_ms;
     profile.slots.push_back(std::move(slot));
   }
-  profile.whole_ms = medians.back();
+  profile.whole_ms = rounds.back().median;
+  profile.whole_spread = spread(rounds.back());
   std::vector<double> latencies;
   std::vector<int64_t> parameters;
   for (const SlotProfile& slot : profile.slots) {

@@ -29,6 +29,7 @@ struct ProfileOptions {
 struct SlotProfile {
   SlotInfo info;
   double latency_ms = 0;  // median over rounds of the slot run alone on a random input of its shape
+  double spread = 0;      // IQR / median over the rounds: how repeatable latency_ms is
   double share = 0;       // latency_ms / sum of all slots' latency_ms
   double inefficiency = 0;
 };
@@ -36,6 +37,7 @@ struct SlotProfile {
 struct ModelProfile {
   std::vector<SlotProfile> slots;  // execution order
   double whole_ms = 0;             // median latency of the whole model
+  double whole_spread = 0;         // IQR / median of the whole model over the rounds
   double slots_sum_ms = 0;         // sum of the slots' latency_ms
   int threads = 0;
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
 #include <thread>
 
 namespace gos {
@@ -62,6 +64,22 @@ TEST(Profile, CoversEverySlotSharesSumToOneAndRankingIsByScore) {
   for (size_t i = 1; i < order.size(); ++i)
     EXPECT_GE(profile.slots[order[i - 1]].inefficiency, profile.slots[order[i]].inefficiency);
   EXPECT_TRUE(model->is_training());  // profiling leaves the mode as it was
+}
+
+TEST(Profile, ReportsTheSpreadOverRoundsOfEverySlotAndTheWholeModel) {
+  ZooOptions narrow;
+  narrow.width = 0.25;
+  auto model = make_zoo_model("resnet18", narrow);
+  // Every workload reads 1, 2, 3 ms over its three rounds: median 2, IQR 1.
+  std::map<std::string, int> calls;
+  const WorkloadTimer fake = [&](Workload& workload) { return 1.0 + calls[workload.key()]++ % 3; };
+  const ModelProfile profile = profile_model(*model, {1, 3, 32, 32}, {0, 3, 1}, fake);
+  for (const SlotProfile& slot : profile.slots) {
+    EXPECT_DOUBLE_EQ(slot.latency_ms, 2.0) << slot.info.path;
+    EXPECT_DOUBLE_EQ(slot.spread, 0.5) << slot.info.path;
+  }
+  EXPECT_DOUBLE_EQ(profile.whole_ms, 2.0);
+  EXPECT_DOUBLE_EQ(profile.whole_spread, 0.5);
 }
 
 }  // namespace

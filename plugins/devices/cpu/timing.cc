@@ -60,19 +60,19 @@ double time_ms(const std::function<void()>& run, const TimingConfig& config) {
   return quantile(timed_runs(run, config), config.quantile);
 }
 
-std::vector<double> alternate_rounds(const std::vector<std::function<double()>>& measurements, int rounds) {
+std::vector<TimingSummary> alternate_rounds(const std::vector<std::function<double()>>& measurements, int rounds) {
   if (rounds < 1) throw Error(fmt::format("alternating rounds: need at least one round, got {}", rounds));
   std::vector<std::vector<double>> samples(measurements.size());
   for (int round = 0; round < rounds; ++round)
     for (size_t i = 0; i < measurements.size(); ++i) samples[i].push_back(measurements[i]());
-  std::vector<double> medians;
-  for (std::vector<double>& side : samples) medians.push_back(quantile(std::move(side), 0.5));
-  return medians;
+  std::vector<TimingSummary> summaries;
+  for (std::vector<double>& side : samples) summaries.push_back(summarize(std::move(side)));
+  return summaries;
 }
 
 AbLatency alternate_ab(const std::function<double()>& measure_a, const std::function<double()>& measure_b, int rounds) {
-  const std::vector<double> medians = alternate_rounds({measure_a, measure_b}, rounds);
-  return {medians[0], medians[1]};
+  const std::vector<TimingSummary> sides = alternate_rounds({measure_a, measure_b}, rounds);
+  return {sides[0].median, sides[1].median};
 }
 
 }  // namespace gos

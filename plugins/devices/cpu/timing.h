@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "plugins/devices/cpu/measurement_stats.h"
+
 namespace gos {
 
 // What a timed run's duration is read from. Wall time is the latency a user
@@ -41,9 +43,10 @@ double time_ms(const std::function<void()>& run, const TimingConfig& config);
 
 // Alternating rounds: each round calls every measurement once, in order, so
 // that a change of machine speed during a comparison affects every side
-// alike. Returns the median over rounds of each measurement. Throws
+// alike. Returns, per measurement, the summary over rounds (median, quartiles:
+// the median is what is reported, the IQR how repeatable it was). Throws
 // gos::Error for rounds < 1.
-std::vector<double> alternate_rounds(const std::vector<std::function<double()>>& measurements, int rounds);
+std::vector<TimingSummary> alternate_rounds(const std::vector<std::function<double()>>& measurements, int rounds);
 
 // Two sides of an A/B comparison measured in alternating rounds.
 struct AbLatency {

@@ -73,6 +73,20 @@ TEST(AlternatingRounds, InterleavesTheSidesAndReportsMediansOverRounds) {
   EXPECT_THROW(alternate_rounds({[] { return 1.0; }}, 0), Error);
 }
 
+TEST(AlternatingRounds, ReportTheQuartilesOverRoundsOfEachSide) {
+  // Rounds of side 0: 4 1 3 2 (type-7 quartiles 1.75 / 2.5 / 3.25); side 1 constant.
+  const std::vector<double> a = {4, 1, 3, 2};
+  size_t ia = 0;
+  const std::vector<TimingSummary> sides = alternate_rounds({[&] { return a[ia++]; }, [] { return 7.0; }}, 4);
+  ASSERT_EQ(sides.size(), 2u);
+  EXPECT_DOUBLE_EQ(sides[0].median, 2.5);
+  EXPECT_DOUBLE_EQ(sides[0].q1, 1.75);
+  EXPECT_DOUBLE_EQ(sides[0].q3, 3.25);
+  EXPECT_DOUBLE_EQ(sides[0].iqr, 1.5);
+  EXPECT_DOUBLE_EQ(sides[1].median, 7);
+  EXPECT_DOUBLE_EQ(sides[1].iqr, 0);
+}
+
 // A slowdown of the machine halfway through hits both sides of an
 // alternating comparison alike; timing A fully before B would not.
 TEST(AlternatingRounds, AMachineSlowdownDoesNotBiasTheComparison) {

@@ -7,6 +7,7 @@
 
 #include "framework/error.h"
 #include "framework/text.h"
+#include "framework/workload_spec.h"
 #include "plugins/devices/cpu/measurement_stats.h"
 #include "plugins/latency/core/h5_io.h"
 
@@ -44,7 +45,7 @@ double LutLatencyModel::predict_ms(const Genome& genome, const SearchSpace& spac
   }
   for (const Kernel& kernel : kernels) {
     if (std::find(missing.begin(), missing.end(), kernel.key) == missing.end()) continue;
-    auto workload = space.kernel_workload(kernel);
+    auto workload = portable_kernel_workload(space, kernel);
     const double latency = device_->measure(*workload).median_ms;
     index_.insert(kernel.key, latency);
     ++measured_on_demand_;
@@ -121,7 +122,7 @@ LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& 
   // overhead 0 and scale 1 here, so the index gives the plain kernel sum.
   LatencyIndex index(table);
   for (size_t i = 0; i < distinct.size(); ++i) {
-    auto workload = space.kernel_workload(distinct[i]);
+    auto workload = portable_kernel_workload(space, distinct[i]);
     table.keys.push_back(distinct[i].key);
     table.latency_ms.push_back(device.measure(*workload).median_ms);
     index.insert(table.keys.back(), table.latency_ms.back());
@@ -135,7 +136,7 @@ LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& 
     std::vector<Kernel> kernels = space.kernels(*genome);
     for (const Kernel& kernel : kernels) {
       if (seen.insert(kernel.key).second) {
-        auto workload = space.kernel_workload(kernel);
+        auto workload = portable_kernel_workload(space, kernel);
         table.keys.push_back(kernel.key);
         table.latency_ms.push_back(device.measure(*workload).median_ms);
         index.insert(kernel.key, table.latency_ms.back());
@@ -143,7 +144,7 @@ LatencyTable build_latency_table(const SearchSpace& space, Device& device, Rng& 
     }
     std::vector<std::string> missing;
     sums.push_back(index.sum_ms(kernels, missing));
-    auto workload = space.workload(*genome);
+    auto workload = portable_workload(space, *genome);
     measured.push_back(device.measure(*workload).median_ms);
   }
   if (!sums.empty()) {

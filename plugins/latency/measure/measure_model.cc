@@ -6,6 +6,7 @@
 #include "framework/latency_model.h"
 #include "framework/plugin_abi.h"
 #include "framework/search_space.h"
+#include "framework/workload_spec.h"
 #include "plugins/latency/core/h5_io.h"
 
 namespace gos {
@@ -15,8 +16,30 @@ class MeasureLatencyModel : public LatencyModel {
  public:
   explicit MeasureLatencyModel(std::unique_ptr<Device> device) : device_(std::move(device)) {}
   double predict_ms(const Genome& genome, const SearchSpace& space) override {
-    auto workload = space.workload(genome);
+    auto workload = portable_workload(space, genome);
     return device_->measure(*workload).median_ms;
+  }
+  // The device measures the whole batch (a pool of boards: several at once).
+  std::vector<BatchValue> predict_all(const std::vector<const Genome*>& genomes, const SearchSpace& space) override {
+    std::vector<BatchValue> values(genomes.size());
+    std::vector<std::unique_ptr<Workload>> workloads;
+    std::vector<Workload*> pointers;
+    std::vector<size_t> built;  // genomes whose workload could be built
+    for (size_t i = 0; i < genomes.size(); ++i) {
+      try {
+        workloads.push_back(portable_workload(space, *genomes[i]));
+        pointers.push_back(workloads.back().get());
+        built.push_back(i);
+      } catch (const std::exception& e) {
+        values[i].error = e.what();
+      }
+    }
+    const std::vector<MeasureOutcome> outcomes = device_->measure_all(pointers);
+    for (size_t k = 0; k < built.size(); ++k) {
+      if (outcomes[k].measurement) values[built[k]].value = outcomes[k].measurement->median_ms;
+      else values[built[k]].error = outcomes[k].error;
+    }
+    return values;
   }
   std::string describe() const override {
     const DeviceInfo info = device_->describe();

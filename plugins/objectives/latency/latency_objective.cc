@@ -13,6 +13,9 @@ class LatencyObjective : public Objective {
   std::string default_name() const override { return "latency_ms"; }
   Direction default_direction() const override { return Direction::kMinimize; }
   double evaluate(const Genome& genome, const SearchSpace& space) override { return model_->predict_ms(genome, space); }
+  std::vector<BatchValue> evaluate_all(const std::vector<const Genome*>& genomes, const SearchSpace& space) override {
+    return model_->predict_all(genomes, space);
+  }
   // The latency model's own provenance (device, table or predictor file) and
   // its one-line description.
   std::map<std::string, std::string> provenance() const override {
