@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "framework/error.h"
 #include "framework/results.h"
@@ -12,7 +13,7 @@
 
 namespace gos::compare {
 
-RunCurve load_run(const std::filesystem::path& file) {
+RunCurve load_run(const std::filesystem::path& file, const std::vector<std::string>& group_by) {
   const RunResults results = read_results(file);
   RunCurve run;
   run.file = file.string();
@@ -26,6 +27,16 @@ RunCurve load_run(const std::filesystem::path& file) {
   const auto strategy = config["strategy"]["plugin"].value<std::string>();
   if (!strategy) throw Error(fmt::format("{}: the stored experiment has no [strategy] plugin", file.string()));
   run.strategy = *strategy;
+  for (const std::string& key : group_by) {
+    const toml::node_view<toml::node> node = config.at_path(key);
+    if (!node) throw Error(fmt::format("{}: the stored experiment has no key '{}' to group by", file.string(), key));
+    std::ostringstream value;
+    if (const auto text = node.value<std::string>())
+      value << *text;
+    else
+      value << node;
+    run.strategy += fmt::format(" {}={}", key, value.str());
+  }
   if (const toml::array* reference = config["indicators"]["reference_point"].as_array())
     for (const auto& coordinate : *reference) run.reference_point.push_back(coordinate.value<double>().value_or(NAN));
   for (const GenerationRecord& generation : results.generations)

@@ -12,7 +12,7 @@ namespace gos::compare {
 // One run's hypervolume after each generation, from its results file.
 struct RunCurve {
   std::string file;
-  std::string strategy;                 // the [strategy] plugin of the resolved experiment
+  std::string strategy;  // the [strategy] plugin of the resolved experiment, plus the group_by keys
   uint64_t seed = 0;
   std::vector<double> reference_point;  // [indicators] reference_point
   std::vector<double> evaluations;      // cumulative, per generation
@@ -22,7 +22,10 @@ struct RunCurve {
 // Reads a results file. Throws gos::Error naming the file when it cannot be
 // read or records no hypervolume (the experiment had no [indicators]
 // reference_point).
-RunCurve load_run(const std::filesystem::path& file);
+// `group_by` names keys of the stored experiment ("strategy.penalty") whose
+// values join the strategy in the group label: "nsga2 strategy.penalty=0.001";
+// a key the experiment lacks is an error naming it and the file.
+RunCurve load_run(const std::filesystem::path& file, const std::vector<std::string>& group_by = {});
 
 // The run's hypervolume once `budget` evaluations were spent: the value of the
 // last generation within the budget, 0 before the first one (nothing found yet).

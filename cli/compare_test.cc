@@ -103,6 +103,18 @@ TEST_F(CompareFiles, LoadsStrategySeedAndHypervolumeFromAResultsFile) {
   EXPECT_GT(loaded.hypervolume.back(), 0);
 }
 
+TEST_F(CompareFiles, GroupsByKeysOfTheStoredExperiment) {
+  const auto file = run("[indicators]\nreference_point = [1.1, 10.0]\n", "compare_by");
+  EXPECT_EQ(load_run(file, {"strategy.batch", "search_space.dimensions"}).strategy,
+            "random_search strategy.batch=20 search_space.dimensions=4");
+  try {
+    load_run(file, {"strategy.penalty"});
+    FAIL() << "an unknown key was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no key 'strategy.penalty'"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(CompareFiles, ARunWithoutHypervolumeIsAClearError) {
   const auto file = run("", "compare_without");
   try {

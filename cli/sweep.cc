@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <sstream>
@@ -83,6 +84,50 @@ SweepTable read_sweep_table(const toml::table& root, const std::string& file) {
     }
   }
   return table;
+}
+
+GridAxis parse_grid_axis(const std::string& text) {
+  const auto fail = [&](const std::string& why) {
+    return Error(fmt::format("--grid '{}': {}; write KEY=V1,V2,... e.g. strategy.penalty=0,1e-4,1e-3", text, why));
+  };
+  const size_t equals = text.find('=');
+  if (equals == std::string::npos) throw fail("no '='");
+  GridAxis axis;
+  axis.key = text.substr(0, equals);
+  if (axis.key.empty()) throw fail("no key before '='");
+  const std::string values = text.substr(equals + 1);
+  size_t start = 0;
+  while (true) {
+    const size_t comma = values.find(',', start);
+    const std::string value = values.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (value.empty()) throw fail("an empty value");
+    axis.values.push_back(value);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return axis;
+}
+
+std::vector<std::vector<std::string>> grid_points(const std::vector<GridAxis>& axes) {
+  std::vector<std::vector<std::string>> points{{}};
+  for (const GridAxis& axis : axes) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& point : points)
+      for (const std::string& value : axis.values) {
+        next.push_back(point);
+        next.back().push_back(axis.key + "=" + value);
+      }
+    points = std::move(next);
+  }
+  return points;
+}
+
+std::string grid_label(const std::vector<std::string>& point) {
+  std::string label = join(point, "_");
+  for (char& c : label)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && std::string_view("._=+-").find(c) == std::string_view::npos)
+      c = '_';
+  return label;
 }
 
 Experiment build_sweep_run(const toml::table& root, const toml::table& strategy, int64_t strategy_line,

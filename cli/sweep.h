@@ -14,6 +14,25 @@ namespace gos::sweep {
 // part and showing valid forms.
 std::vector<uint64_t> parse_seeds(const std::string& text);
 
+// One axis of a grid sweep (batch_exp.py's `-v 0 0.001 0.005`): a TOML key
+// of the experiment and the values it takes, as `--set key=value` text.
+struct GridAxis {
+  std::string key;                  // "strategy.penalty"
+  std::vector<std::string> values;  // {"0", "1e-4", "1e-3"}
+};
+
+// "strategy.penalty=0,1e-4,1e-3". Throws gos::Error naming the text and the
+// valid form for a missing '=', an empty key or an empty value.
+GridAxis parse_grid_axis(const std::string& text);
+
+// Every point of the grid (the first axis varies slowest): one list of
+// "key=value" overrides per point; one empty point when there are no axes.
+std::vector<std::vector<std::string>> grid_points(const std::vector<GridAxis>& axes);
+
+// A point as a file-name part: "strategy.penalty=1e-4_strategy.steps=50";
+// characters other than [A-Za-z0-9._=+-] become '_'.
+std::string grid_label(const std::vector<std::string>& point);
+
 // The optional [sweep] table of an experiment file.
 struct SweepTable {
   std::string seeds;                     // as written; empty: not given

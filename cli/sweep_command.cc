@@ -31,13 +31,15 @@ std::string read_file(const std::string& path) {
 
 int sweep_command(const Args& args) {
   std::string file, seeds_text, out_dir;
-  std::vector<std::string> overrides, plugin_paths;
+  std::vector<std::string> overrides, plugin_paths, grid_texts;
   bool overwrite = false, quiet = false;
   po::options_description options("Options");
   options.add_options()(
       "seeds", po::value(&seeds_text), "seeds, e.g. 0..9 or 1,4,7; default: [sweep] seeds, else the file's seed")(
       "output,o", po::value(&out_dir), "folder for the runs; default: [sweep] output, else results/<name>-sweep")(
       "set", po::value(&overrides)->composing(), "override a key of every run (repeatable)")(
+      "grid", po::value(&grid_texts)->composing(),
+      "KEY=V1,V2,...: run every value of a TOML key (repeatable: the product of the axes)")(
       "plugin-path", po::value(&plugin_paths)->composing(), "extra plugin directory (repeatable)")(
       "overwrite", po::bool_switch(&overwrite), "replace existing runs instead of resuming them")(
       "quiet,q", po::bool_switch(&quiet), "no per-generation progress lines");
@@ -50,8 +52,11 @@ int sweep_command(const Args& args) {
                           "  [[sweep.strategies]]\n  plugin = \"nsga2\"\n  [[sweep.strategies]]\n"
                           "  plugin = \"random_search\"\n  evaluations = 25000\n\n"
                           "whose [[sweep.strategies]] tables replace [strategy] in turn; without it\n"
-                          "the file's [strategy] is used. Progress goes to stderr, one line per\n"
-                          "generation (redrawn on a terminal); each finished run is a line on stdout."))
+                          "the file's [strategy] is used. --grid KEY=V1,V2 (repeatable) also runs\n"
+                          "every value of any key, e.g. --grid strategy.penalty=0,1e-4,1e-3: runs are\n"
+                          "then <strategy>-<key=value>-seed<k>.h5 and the table groups by the swept keys.\n"
+                          "Progress goes to stderr, one line per generation (redrawn on a terminal);\n"
+                          "each finished run is a line on stdout."))
     return 0;
   if (file.empty()) throw po::error("missing the experiment FILE argument");
 
@@ -73,6 +78,13 @@ int sweep_command(const Args& args) {
                                           root["experiment"]["seed"].value<int64_t>().value_or(0))}
                                     : sweep::parse_seeds(seeds_text);
   if (out_dir.empty()) out_dir = "results/" + name.value_or("experiment") + "-sweep";
+  std::vector<sweep::GridAxis> axes;
+  std::vector<std::string> grid_keys;
+  for (const std::string& text : grid_texts) {
+    axes.push_back(sweep::parse_grid_axis(text));
+    grid_keys.push_back(axes.back().key);
+  }
+  const std::vector<std::vector<std::string>> points = sweep::grid_points(axes);
 
   // Errors outside the strategy tables, reported with the file's own lines.
   {
@@ -81,32 +93,37 @@ int sweep_command(const Args& args) {
     build_experiment(load_experiment(file, overrides, registry), registry);
   }
   std::vector<std::string> outputs;
-  const size_t total = strategies.size() * seeds.size();
+  const size_t total = strategies.size() * points.size() * seeds.size();
   for (size_t s = 0; s < strategies.size(); ++s) {
     const std::string plugin = strategies[s]["plugin"].value<std::string>().value_or("strategy");
-    for (uint64_t seed : seeds) {
-      const std::string output = (std::filesystem::path(out_dir) / fmt::format("{}-seed{}.h5", plugin, seed)).string();
-      PluginRegistry registry;
-      load_default_plugins(registry, plugin_paths);
-      Experiment experiment =
-          sweep::build_sweep_run(root, strategies[s], strategy_lines[s], seed, output, file, overrides, registry);
-      RunOptions run_options;
-      run_options.progress = !quiet;
-      run_options.overwrite = overwrite;
-      run_options.resume = !overwrite && std::filesystem::exists(experiment.config.output);
-      const RunSummary summary = run_experiment(experiment, run_options);
-      // One line per run, flushed, so that a pipe or a log sees each run as it ends.
-      std::cout << fmt::format("[{}/{}] {}: {} evaluations, front {}{}", outputs.size() + 1, total,
-                               summary.output.string(), summary.evaluations, summary.front_size,
-                               summary.already_complete ? " (already complete)" : "")
-                << std::endl;
-      outputs.push_back(summary.output.string());
+    for (const std::vector<std::string>& point : points) {
+      for (uint64_t seed : seeds) {
+        const std::string label = point.empty() ? plugin : plugin + "-" + sweep::grid_label(point);
+        const std::string output = (std::filesystem::path(out_dir) / fmt::format("{}-seed{}.h5", label, seed)).string();
+        std::vector<std::string> run_overrides = overrides;
+        run_overrides.insert(run_overrides.end(), point.begin(), point.end());
+        PluginRegistry registry;
+        load_default_plugins(registry, plugin_paths);
+        Experiment experiment =
+            sweep::build_sweep_run(root, strategies[s], strategy_lines[s], seed, output, file, run_overrides, registry);
+        RunOptions run_options;
+        run_options.progress = !quiet;
+        run_options.overwrite = overwrite;
+        run_options.resume = !overwrite && std::filesystem::exists(experiment.config.output);
+        const RunSummary summary = run_experiment(experiment, run_options);
+        // One line per run, flushed, so that a pipe or a log sees each run as it ends.
+        std::cout << fmt::format("[{}/{}] {}: {} evaluations, front {}{}", outputs.size() + 1, total,
+                                 summary.output.string(), summary.evaluations, summary.front_size,
+                                 summary.already_complete ? " (already complete)" : "")
+                  << std::endl;
+        outputs.push_back(summary.output.string());
+      }
     }
   }
   std::vector<compare::RunCurve> runs;
   for (const std::string& output : outputs) {
     try {
-      runs.push_back(compare::load_run(output));
+      runs.push_back(compare::load_run(output, grid_keys));
     } catch (const Error& e) {
       std::cout << "no comparison: " << e.what() << "\n";
       return 0;

@@ -37,7 +37,7 @@ std::vector<MeasureOutcome> Device::measure_all(const std::vector<Workload*>& wo
 namespace {
 constexpr Metric kAllMetrics[] = {Metric::kFunctionValue, Metric::kValidAccuracy, Metric::kTestAccuracy,
                                   Metric::kTrainTime,     Metric::kLatency,       Metric::kParameters,
-                                  Metric::kFlops};
+                                  Metric::kFlops,         Metric::kBitOps,        Metric::kModelBits};
 }
 
 const char* to_string(Metric metric) {
@@ -49,6 +49,8 @@ const char* to_string(Metric metric) {
     case Metric::kLatency: return "latency";
     case Metric::kParameters: return "parameters";
     case Metric::kFlops: return "flops";
+    case Metric::kBitOps: return "bitops";
+    case Metric::kModelBits: return "model_bits";
   }
   return "unknown";
 }
@@ -75,6 +77,8 @@ std::string format_metric_value(Metric metric, double value) {
     case Metric::kParameters:
       return value >= 1e6 ? fmt::format("{:.4g} M", value / 1e6) : fmt::format("{:.0f}", value);
     case Metric::kFlops: return fmt::format("{:.4g} MFLOPs", value / 1e6);
+    case Metric::kBitOps: return fmt::format("{:.4g} GBitOPs", value / 1e9);
+    case Metric::kModelBits: return fmt::format("{:.4g} KiB", value / 8 / 1024);
     case Metric::kFunctionValue: break;
   }
   return fmt::format("{:.6g}", value);

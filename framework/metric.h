@@ -17,6 +17,8 @@ enum class Metric {
   kLatency,         // milliseconds, `on` = device
   kParameters,      // count, `on` empty
   kFlops,           // multiply-accumulates x2, `on` empty
+  kBitOps,          // sum over layers of MACs x weight bits x activation bits, `on` empty
+  kModelBits,       // bits to store the parameters at their widths, `on` empty
 };
 
 const char* to_string(Metric metric);

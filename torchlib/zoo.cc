@@ -29,7 +29,7 @@ Shape to_shape(torch::IntArrayRef sizes) { return Shape(sizes.begin(), sizes.end
 // Parameters are registered on the operator itself (not on a nested
 // torch::nn module) so that their names are "<slot path>.weight", as in
 // torchvision.
-class Conv : public Operator {
+class Conv : public WeightedOperator {
  public:
   Conv(int64_t in, int64_t out, int64_t kh, int64_t kw, int64_t stride, int64_t ph, int64_t pw, int64_t groups,
        bool bias)
@@ -41,8 +41,14 @@ class Conv : public Operator {
     torch::nn::init::kaiming_normal_(weight_, 0.0, torch::kFanOut, torch::kReLU);
     if (bias) bias_ = register_parameter("bias", torch::zeros({out}));
   }
-  torch::Tensor forward(torch::Tensor x) override {
-    return torch::conv2d(x, weight_, bias_, {stride_, stride_}, {padding_[0], padding_[1]}, {1, 1}, groups_);
+  torch::Tensor forward(torch::Tensor x) override { return apply(x, weight_); }
+  torch::Tensor weight() const override { return weight_; }
+  torch::Tensor bias() const override { return bias_; }
+  torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& weight) const override {
+    return torch::conv2d(x, weight, bias_, {stride_, stride_}, {padding_[0], padding_[1]}, {1, 1}, groups_);
+  }
+  double macs(const Shape&, const Shape& output) const override {
+    return double(weight_.size(1) * kernel_[0] * kernel_[1]) * elements(output);
   }
   std::string kind() const override {
     const std::string size = kernel_[0] == kernel_[1] ? fmt::format("{}x{}", kernel_[0], kernel_[0])
@@ -130,7 +136,7 @@ class GlobalPool : public Operator {
   double flops(const Shape& input, const Shape&) const override { return elements(input); }
 };
 
-class Linear : public Operator {
+class Linear : public WeightedOperator {
  public:
   Linear(int64_t in, int64_t out) {
     weight_ = register_parameter("weight", torch::empty({out, in}));
@@ -140,7 +146,13 @@ class Linear : public Operator {
     torch::nn::init::uniform_(weight_, -bound, bound);
     torch::nn::init::uniform_(bias_, -bound, bound);
   }
-  torch::Tensor forward(torch::Tensor x) override { return torch::linear(x, weight_, bias_); }
+  torch::Tensor forward(torch::Tensor x) override { return apply(x, weight_); }
+  torch::Tensor weight() const override { return weight_; }
+  torch::Tensor bias() const override { return bias_; }
+  torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& weight) const override {
+    return torch::linear(x, weight, bias_);
+  }
+  double macs(const Shape&, const Shape& output) const override { return double(weight_.size(1)) * elements(output); }
   std::string kind() const override { return "linear"; }
   double flops(const Shape&, const Shape& output) const override {
     return (2.0 * double(weight_.size(1)) + 1) * elements(output);

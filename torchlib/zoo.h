@@ -27,6 +27,19 @@ class Operator : public TorchModel {
   virtual double flops(const Shape& input, const Shape& output) const = 0;
 };
 
+// An operator that applies one weight tensor linearly (convolution, fully
+// connected): what can be quantized (torchlib/quantization.h) and what
+// BitOPs count.
+class WeightedOperator : public Operator {
+ public:
+  virtual torch::Tensor weight() const = 0;
+  virtual torch::Tensor bias() const = 0;  // undefined when the operator has none
+  // The operator's map with `weight` (e.g. a quantized copy) in place of its own.
+  virtual torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight) const = 0;
+  // Multiply-accumulates of one forward pass.
+  virtual double macs(const Shape& input, const Shape& output) const = 0;
+};
+
 class SlottedModel;
 
 // The handle a model's blocks call an operator through.
