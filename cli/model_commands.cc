@@ -179,8 +179,9 @@ int train_command(const Args& args) {
       "{:.1f} s\n",
       before, report.eval_accuracy, report.train_accuracy, report.train_loss, report.steps, report.seconds);
   const bool on_gpu = config.device != ComputeDevice::kCpu && cuda_device_count() > 0;
-  std::cout << fmt::format("training on {}: {} images in {:.1f} s, {:.0f} images/s\n", on_gpu ? "cuda" : "cpu", report.images,
-                           report.train_seconds, double(report.images) / std::max(report.train_seconds, 1e-9));
+  std::cout << fmt::format("training on {}: {} images in {:.1f} s, {:.0f} images/s\n", on_gpu ? "cuda" : "cpu",
+                           report.images, report.train_seconds,
+                           double(report.images) / std::max(report.train_seconds, 1e-9));
   if (!export_path.empty()) {
     Shape input = model->example_input();
     export_torchscript(*model, input, export_path);

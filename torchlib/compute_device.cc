@@ -12,9 +12,10 @@ int cuda_device_count() { return torch::cuda::is_available() ? static_cast<int>(
 
 std::string device_unavailable(ComputeDevice device) {
   if (device != ComputeDevice::kCuda || cuda_device_count() > 0) return "";
-  return fmt::format("LibTorch sees no CUDA device here ({}); valid here: \"cpu\", or \"auto\" (CUDA when present, "
-                     "else the CPU)",
-                     torch::cuda::is_available() ? "no device" : "a CPU-only LibTorch build, or no GPU and driver");
+  return fmt::format(
+      "LibTorch sees no CUDA device here ({}); valid here: \"cpu\", or \"auto\" (CUDA when present, "
+      "else the CPU)",
+      torch::cuda::is_available() ? "no device" : "a CPU-only LibTorch build, or no GPU and driver");
 }
 
 void require_available(ComputeDevice device, std::string_view key) {

@@ -157,8 +157,8 @@ void crop_flip(const uint8_t* image, int64_t channels, int64_t height, int64_t w
       }
 }
 
-void random_crop_flip(const uint8_t* image, int64_t channels, int64_t height, int64_t width, int64_t padding,
-                      Rng& rng, uint8_t* out) {
+void random_crop_flip(const uint8_t* image, int64_t channels, int64_t height, int64_t width, int64_t padding, Rng& rng,
+                      uint8_t* out) {
   crop_flip(image, channels, height, width, draw_crop_flip(padding, rng), out);
 }
 

@@ -8,7 +8,8 @@ ImageTensors to_tensors(const ImageDataset& data, torch::Device device) {
   // from_blob only views the bytes; clone() (CPU) or to() (another device) owns a copy.
   auto* pixels = const_cast<uint8_t*>(data.pixels.data());
   auto* labels = const_cast<uint8_t*>(data.labels.data());
-  const torch::Tensor host_pixels = torch::from_blob(pixels, {n, data.channels, data.height, data.width}, torch::kUInt8);
+  const torch::Tensor host_pixels =
+      torch::from_blob(pixels, {n, data.channels, data.height, data.width}, torch::kUInt8);
   const torch::Tensor host_labels = torch::from_blob(labels, {n}, torch::kUInt8).to(torch::kLong);
   tensors.pixels = device.is_cpu() ? host_pixels.clone() : host_pixels.to(device);
   tensors.labels = host_labels.to(device);
@@ -33,8 +34,9 @@ torch::Tensor crop_flip_batch(const torch::Tensor& images, const torch::Tensor& 
   const torch::Tensor padded = torch::constant_pad_nd(images, {padding, padding, padding, padding}, 0);
   const torch::Tensor y = torch::arange(height, longs).unsqueeze(0);  // [1, H]
   const torch::Tensor x = torch::arange(width, longs).unsqueeze(0);   // [1, W]
-  const torch::Tensor dy = draws[0].unsqueeze(1), dx = draws[1].unsqueeze(1), flip = draws[2].unsqueeze(1).to(torch::kBool);
-  const torch::Tensor rows = y + dy + padding;                                    // [B, H]
+  const torch::Tensor dy = draws[0].unsqueeze(1), dx = draws[1].unsqueeze(1),
+                      flip = draws[2].unsqueeze(1).to(torch::kBool);
+  const torch::Tensor rows = y + dy + padding;                                        // [B, H]
   const torch::Tensor columns = torch::where(flip, width - 1 - x, x) + dx + padding;  // [B, W]
   const torch::Tensor b = torch::arange(batch, longs).view({batch, 1, 1, 1});
   const torch::Tensor c = torch::arange(channels, longs).view({1, channels, 1, 1});

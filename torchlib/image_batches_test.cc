@@ -17,7 +17,8 @@ ImageDataset random_images(size_t count, int64_t channels, int64_t height, int64
   data.height = height;
   data.width = width;
   data.classes = 10;
-  for (size_t i = 0; i < count * data.image_bytes(); ++i) data.pixels.push_back(static_cast<uint8_t>(rng.uniform_int(1, 255)));
+  for (size_t i = 0; i < count * data.image_bytes(); ++i)
+    data.pixels.push_back(static_cast<uint8_t>(rng.uniform_int(1, 255)));
   for (size_t i = 0; i < count; ++i) data.labels.push_back(static_cast<uint8_t>(rng.uniform_int(0, 9)));
   return data;
 }
@@ -36,7 +37,8 @@ TEST(ImageBatches, CropFlipOfABatchIsTheByteCropFlipOfEveryImage) {
   for (size_t i = 0; i < data.size(); ++i) draws.push_back(draw_crop_flip(2, rng));
   std::vector<uint8_t> expected(data.pixels.size());
   for (size_t i = 0; i < data.size(); ++i)
-    crop_flip(data.image(i), data.channels, data.height, data.width, draws[i], expected.data() + i * data.image_bytes());
+    crop_flip(data.image(i), data.channels, data.height, data.width, draws[i],
+              expected.data() + i * data.image_bytes());
   for (const torch::Device device : devices()) {
     const ImageTensors tensors = to_tensors(data, device);
     const torch::Tensor got = crop_flip_batch(tensors.pixels, draws_tensor(draws, device), 2).cpu().contiguous();

@@ -167,9 +167,9 @@ TrainReport ImageTrainer::train(TorchModel& model) {
       const bool epoch_end = step + 1 == epoch_steps;
       if (config_.progress && (epoch_end || step % 20 == 0)) {
         // Redrawn on a terminal; one line per epoch in a log.
-        const std::string text = progress_text(epoch, epochs, step + 1, epoch_steps,
-                                               loss_sum.item<double>() / double(seen),
-                                               100.0 * double(correct.item<int64_t>()) / double(seen));
+        const std::string text =
+            progress_text(epoch, epochs, step + 1, epoch_steps, loss_sum.item<double>() / double(seen),
+                          100.0 * double(correct.item<int64_t>()) / double(seen));
         if (epoch_end) {
           progress.step(text);
           progress.finish();
@@ -214,10 +214,10 @@ double ImageTrainer::evaluate_on(TorchModel& model, const ImageDataset& images) 
   model.eval();
   torch::NoGradGuard no_grad;
   // The held-out split is on the device already; other images (a test split) go there now.
-  const int64_t correct = &images == &eval_
-                              ? count_correct(model, data.eval, config_.batch_size, data.mean, data.stddev)
-                              : count_correct(model, to_tensors(images, data.device), config_.batch_size, data.mean,
-                                              data.stddev);
+  const int64_t correct =
+      &images == &eval_
+          ? count_correct(model, data.eval, config_.batch_size, data.mean, data.stddev)
+          : count_correct(model, to_tensors(images, data.device), config_.batch_size, data.mean, data.stddev);
   model.train(was_training);
   return 100.0 * double(correct) / double(images.size());
 }

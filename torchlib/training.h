@@ -8,8 +8,8 @@
 // callers (the latency path, the adapt stages) always find it where they left
 // it. Free of LibTorch headers so that plugins and commands using it compile
 // quickly.
-#include <memory>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
