@@ -5,6 +5,7 @@
 #include <set>
 
 #include "adapt/adapt.h"
+#include "adapt/baseline.h"
 #include "adapt/results.h"
 #include "adapt/seed.h"
 #include "framework/plugin_registry.h"
@@ -271,6 +272,25 @@ TEST_F(AdaptRunOnCifar, TheSameSeedTrainsTheSameBaseline) {
 }
 
 // Rerunning into a directory that holds a run needs --resume or --overwrite.
+// device = "cuda" where LibTorch sees no GPU (CI) fails before any data is
+// read, naming the file, the key and what is valid.
+TEST(AdaptRun, CudaWithoutAGpuIsAnErrorNamingTheFileTheKeyAndWhatIsValid) {
+  if (cuda_device_count() > 0) GTEST_SKIP() << "this machine has a CUDA device";
+  PluginRegistry registry;
+  registry.load_directory(GOS_PLUGIN_DIR);
+  const AdaptConfig config = parse_adapt_config("[adapt]\ndevice = \"cuda\"\n", "gpu.toml", {}, registry);
+  EXPECT_EQ(config.device, ComputeDevice::kCuda);
+  try {
+    load_data(config);
+    FAIL() << "device = \"cuda\" was accepted without a CUDA device";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("gpu.toml: [adapt] device = \"cuda\": LibTorch sees no CUDA device"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("valid here: \"cpu\", or \"auto\""), std::string::npos) << message;
+  }
+}
+
 TEST(AdaptRun, ExistingRunDirectoryNeedsResumeOrOverwrite) {
   const auto dir = fresh_dir("exists");
   std::filesystem::create_directories(dir);

@@ -27,12 +27,15 @@ TrainerConfig trainer_config(const AdaptConfig& config) {
   t.seed = config.seed;
   t.threads = static_cast<int>(config.threads);
   t.progress = false;
+  t.device = config.device;
   return t;
 }
 
 }  // namespace
 
 AdaptData load_data(const AdaptConfig& config) {
+  if (const std::string reason = device_unavailable(config.device); !reason.empty())
+    throw Error(fmt::format("{}: [adapt] device = \"{}\": {}", config.source, to_string(config.device), reason));
   AdaptData data;
   const TrainerConfig base = trainer_config(config);
   TrainerConfig search = base;

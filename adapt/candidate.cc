@@ -5,11 +5,15 @@
 #include "adapt/model_state.h"
 #include "adapt/seed.h"
 #include "framework/rng.h"
+#include "torchlib/placement.h"
 
 namespace gos::adapt {
 
 void distill(graph::GraphModule& module, const torch::Tensor& inputs, const torch::Tensor& outputs, int64_t steps,
              double learning_rate) {
+  // The module trains where its activations are (the training device) and
+  // goes back to where it was (the CPU of the spliced model).
+  const ModuleOnDevice placed(module, inputs.device());
   {
     torch::NoGradGuard no_grad;
     module.eval();
@@ -21,7 +25,8 @@ void distill(graph::GraphModule& module, const torch::Tensor& inputs, const torc
   const int64_t n = inputs.size(0);
   const int64_t batch = std::min<int64_t>(64, n);
   for (int64_t step = 0; step < steps; ++step) {
-    const torch::Tensor index = torch::randint(n, {batch}, torch::kLong);
+    // Drawn on the CPU generator: the same samples whichever device trains.
+    const torch::Tensor index = torch::randint(n, {batch}, torch::kLong).to(inputs.device());
     optimizer.zero_grad();
     const torch::Tensor loss =
         torch::mse_loss(module.forward(inputs.index_select(0, index)), outputs.index_select(0, index));

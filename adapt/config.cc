@@ -237,6 +237,10 @@ ParamSchema adapt_schema() {
       .integer("seed_walk", d.seed_walk, 0, 64, "initial candidates are the seed after 0..seed_walk mutations")
       .integer("seed", 0, 0, std::numeric_limits<int64_t>::max(), "run seed")
       .integer("threads", d.threads, 1, 1024, "LibTorch intra-op threads of training and evaluation")
+      .string("device", to_string(d.device),
+              "where the baseline, the candidates' accuracy estimates and fine-tuning train: cpu, cuda, or auto "
+              "(CUDA when present); latency is always the [adapt.latency] model's",
+              {"cpu", "cuda", "auto"})
       .string("candidate_latency", to_string(d.candidate_latency),
               "how candidates are timed: the slot alone vs the original operator (kernel decomposition), or the "
               "whole model",
@@ -352,6 +356,7 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   config.seed_walk = params.get_int("seed_walk");
   config.seed = static_cast<uint64_t>(params.get_int("seed"));
   config.threads = params.get_int("threads");
+  config.device = parse_compute_device(params.get_string("device"), "device");
   config.candidate_latency =
       params.get_string("candidate_latency") == "model" ? CandidateLatency::kModel : CandidateLatency::kSlot;
   config.latency_rounds = params.get_int("latency_rounds");

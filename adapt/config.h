@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "framework/params.h"
+#include "torchlib/compute_device.h"
 
 namespace gos {
 class PluginRegistry;
@@ -77,6 +78,9 @@ struct AdaptConfig {
   int64_t seed_walk = 2;  // initial population: the seed after 0..seed_walk mutations
   uint64_t seed = 0;
   int64_t threads = 1;  // LibTorch intra-op threads for training and evaluation
+  // Where training and accuracy estimates run. Latency never: models are
+  // copied to the latency model's device (by default this CPU) to be timed.
+  ComputeDevice device = ComputeDevice::kCpu;
 
   // Latency: the latency_model plugin and its keys ([adapt.latency]; default
   // measure on the cpu device, median of 15 runs after 3 warm-up).

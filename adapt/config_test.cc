@@ -42,6 +42,8 @@ TEST(AdaptConfig, FillsDefaultsAndReadsKeys) {
   EXPECT_EQ(config.max_modified, 10);
   EXPECT_EQ(config.accuracy_estimate, AccuracyEstimate::kDistill);
   EXPECT_EQ(config.data_dir, "../shared/data/cifar10");
+  EXPECT_EQ(config.device, ComputeDevice::kCpu);
+  EXPECT_EQ(parse("[adapt]\ndevice = \"auto\"\n", "dir/quick.toml", {}).device, ComputeDevice::kAuto);
   // The resolved table lists every key, defaults included, and parses back to
   // the same configuration as a file in the working directory (its paths are
   // relative to the working directory).
@@ -126,6 +128,10 @@ TEST(AdaptConfig, WrongTypeRangeAndChoiceNameTheKeyAndWhatIsValid) {
 
   message = error_of("[adapt]\naccuracy_estimate = \"guess\"\n");
   EXPECT_NE(message.find("distill, finetune"), std::string::npos) << message;
+
+  message = error_of("[adapt]\ndevice = \"gpu\"\n");
+  EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;
+  EXPECT_NE(message.find("cpu, cuda, auto"), std::string::npos) << message;
 }
 
 TEST(AdaptConfig, RejectsOtherTablesAndMissingAdapt) {

@@ -6,6 +6,7 @@
 #include "adapt/seed.h"
 #include "framework/plugin_registry.h"
 #include "searchspaces/gos/space.h"
+#include "torchlib/placement.h"
 #include "torchlib/profile.h"
 #include "torchlib/workload.h"
 
@@ -63,6 +64,8 @@ double AdaptLatency::slot_delta_ms(const graph::Graph& original, const graph::Gr
 
 double AdaptLatency::model_ms(SlottedModel& model) {
   if (device_) {
+    // Timed on the CPU, wherever the model trains (the device plugins run CPU modules).
+    const ModuleOnDevice on_cpu(model, torch::kCPU);
     ModuleWorkload workload(model, workload_input(model.example_input()), "whole model");
     return device_->measure(workload).median_ms;
   }
@@ -75,6 +78,7 @@ double AdaptLatency::model_ms(SlottedModel& model) {
 std::vector<SlotRecord> AdaptLatency::profile(SlottedModel& model, double& whole_ms) {
   std::vector<SlotRecord> slots;
   if (device_) {
+    const ModuleOnDevice on_cpu(model, torch::kCPU);
     const WorkloadTimer timer = [&](Workload& workload) { return device_->measure(workload).median_ms; };
     const ModelProfile profile = profile_model(model, model.example_input(), {0, rounds_, 0}, timer);
     for (const SlotProfile& slot : profile.slots)

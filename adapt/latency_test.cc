@@ -9,6 +9,7 @@
 #include "framework/plugin_registry.h"
 #include "plugins/latency/lut/latency_table.h"
 #include "searchspaces/gos/space.h"
+#include "torchlib/placement.h"
 
 namespace gos::adapt {
 namespace {
@@ -113,6 +114,25 @@ TEST_F(AdaptLatencyTest, MeasuredOnTheCpuACheaperCandidateHasANegativeDelta) {
   model->train();
   EXPECT_GT(latency.model_ms(*model), 0);
   EXPECT_TRUE(model->is_training());  // timing leaves the mode as it was
+}
+
+// A model that lives on the training device (the GPU where there is one, the
+// CPU on CI) is timed on the CPU and left where it was: the latency path
+// does not assume where the module lives.
+TEST_F(AdaptLatencyTest, AModelOnTheTrainingDeviceIsTimedOnTheCpuAndLeftWhereItWas) {
+  AdaptLatency latency(config("", {"latency.device.runs=3", "latency.device.warmup=1"}), registry);
+  ZooOptions zoo;
+  zoo.width = 0.125;
+  auto model = make_zoo_model("resnet18", zoo);
+  const torch::Device training = resolve_device(ComputeDevice::kAuto, "device");
+  model->to(training);
+  EXPECT_GT(latency.model_ms(*model), 0);
+  EXPECT_EQ(module_device(*model), training);
+  double whole = 0;
+  const std::vector<SlotRecord> slots = latency.profile(*model, whole);
+  EXPECT_GT(whole, 0);
+  EXPECT_EQ(slots.size(), model->slot_paths().size());
+  EXPECT_EQ(module_device(*model), training);
 }
 
 TEST_F(AdaptLatencyTest, AnUnusableLatencyModelIsAnErrorNamingTheTable) {

@@ -129,6 +129,7 @@ int train_command(const Args& args) {
   std::string export_path;
   bool no_augment = false;
   bool quiet = false;
+  std::string device = "cpu";
   po::options_description description("Options");
   add_zoo_options(description, zoo, imagenet_stem);
   description.add_options()
@@ -146,6 +147,8 @@ int train_command(const Args& args) {
       ("batch-size", po::value(&config.batch_size)->default_value(128), "minibatch size")
       ("seed", po::value(&config.seed)->default_value(0), "seed")
       ("threads", po::value(&config.threads)->default_value(0), "LibTorch threads; 0 = all hardware threads")
+      ("device", po::value(&device)->default_value("cpu"),
+       "where training runs: cpu, cuda, or auto (CUDA when present, else the CPU)")
       ("no-augment", po::bool_switch(&no_augment), "no random crop and flip")
       ("quiet,q", po::bool_switch(&quiet), "no progress bar")
       ("checkpoint", po::value(&config.checkpoint), "checkpoint written after every epoch")
@@ -159,6 +162,8 @@ int train_command(const Args& args) {
   config.augment = !no_augment;
   config.progress = !quiet;
   if (config.batch_size < 1 || config.epochs < 1) throw Error("--batch-size and --epochs must be at least 1");
+  config.device = parse_compute_device(device, "--device");
+  require_available(config.device, "--device");
   ImageTrainer trainer(config);
   zoo.cifar_stem = !imagenet_stem;
   zoo.in_channels = trainer.train_data().channels;
@@ -179,6 +184,10 @@ int train_command(const Args& args) {
       "top-1 accuracy {:.2f}% -> {:.2f}% (held-out), last-epoch train accuracy {:.2f}%, loss {:.4f}, {} steps, "
       "{:.1f} s\n",
       before, report.eval_accuracy, report.train_accuracy, report.train_loss, report.steps, report.seconds);
+  const bool on_gpu = config.device != ComputeDevice::kCpu && cuda_device_count() > 0;
+  std::cout << fmt::format("training on {}: {} images in {:.1f} s, {:.0f} images/s\n", on_gpu ? "cuda" : "cpu",
+                           report.images, report.train_seconds,
+                           double(report.images) / std::max(report.train_seconds, 1e-9));
   if (!export_path.empty()) {
     Shape input = model->example_input();
     export_torchscript(*model, input, export_path);

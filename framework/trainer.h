@@ -17,7 +17,9 @@ struct TrainReport {
   double train_accuracy = 0;  // %, over the last epoch
   double eval_accuracy = 0;   // %, on the held-out split
   int64_t steps = 0;
-  double seconds = 0;
+  int64_t images = 0;        // training images processed (steps x batch, the last batch of an epoch smaller)
+  double train_seconds = 0;  // the training steps alone (images / train_seconds: throughput)
+  double seconds = 0;        // training and the final evaluation
 };
 
 class Trainer : public Component {

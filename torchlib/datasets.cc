@@ -137,20 +137,29 @@ ImageDataset split_tail(ImageDataset& data, size_t count) {
   return tail;
 }
 
-void random_crop_flip(const uint8_t* image, int64_t channels, int64_t height, int64_t width, int64_t padding,
-                      Rng& rng, uint8_t* out) {
-  // Offsets of the crop window in the padded image, in [0, 2 * padding].
-  const int64_t dy = rng.uniform_int(0, 2 * padding) - padding;
-  const int64_t dx = rng.uniform_int(0, 2 * padding) - padding;
-  const bool flip = rng.bernoulli(0.5);
+CropFlip draw_crop_flip(int64_t padding, Rng& rng) {
+  CropFlip draw;
+  draw.dy = rng.uniform_int(0, 2 * padding) - padding;
+  draw.dx = rng.uniform_int(0, 2 * padding) - padding;
+  draw.flip = rng.bernoulli(0.5);
+  return draw;
+}
+
+void crop_flip(const uint8_t* image, int64_t channels, int64_t height, int64_t width, const CropFlip& draw,
+               uint8_t* out) {
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t y = 0; y < height; ++y)
       for (int64_t x = 0; x < width; ++x) {
-        const int64_t source_y = y + dy;
-        const int64_t source_x = (flip ? width - 1 - x : x) + dx;
+        const int64_t source_y = y + draw.dy;
+        const int64_t source_x = (draw.flip ? width - 1 - x : x) + draw.dx;
         const bool inside = source_y >= 0 && source_y < height && source_x >= 0 && source_x < width;
         out[(c * height + y) * width + x] = inside ? image[(c * height + source_y) * width + source_x] : 0;
       }
+}
+
+void random_crop_flip(const uint8_t* image, int64_t channels, int64_t height, int64_t width, int64_t padding, Rng& rng,
+                      uint8_t* out) {
+  crop_flip(image, channels, height, width, draw_crop_flip(padding, rng), out);
 }
 
 }  // namespace gos

@@ -45,8 +45,20 @@ ImageDataset shuffled_subset(const ImageDataset& data, uint64_t seed, size_t lim
 ImageDataset split_tail(ImageDataset& data, size_t count);
 
 // Standard CIFAR augmentation of one image: zero-pad by `padding` pixels on
-// every side, crop a random window of the original size, and mirror it
-// horizontally with probability 1/2. `out` receives channels*height*width bytes.
+// every side, crop a window of the original size, and mirror it
+// horizontally. One draw: the window's offset from the centred one (dy, dx
+// in [-padding, padding]) and the mirror (probability 1/2), drawn in this
+// order, so that the byte and the tensor paths see the same stream.
+struct CropFlip {
+  int64_t dy = 0;
+  int64_t dx = 0;
+  bool flip = false;
+};
+CropFlip draw_crop_flip(int64_t padding, Rng& rng);
+// Applies one draw; `out` receives channels*height*width bytes.
+void crop_flip(const uint8_t* image, int64_t channels, int64_t height, int64_t width, const CropFlip& draw,
+               uint8_t* out);
+// draw_crop_flip then crop_flip.
 void random_crop_flip(const uint8_t* image, int64_t channels, int64_t height, int64_t width, int64_t padding,
                       Rng& rng, uint8_t* out);
 

@@ -10,6 +10,8 @@
 
 #include "framework/error.h"
 #include "framework/progress.h"
+#include "torchlib/image_batches.h"
+#include "torchlib/placement.h"
 #include "torchlib/torch_model.h"
 #include "torchlib/zoo.h"
 
@@ -50,6 +52,12 @@ void channel_statistics(const ImageDataset& data, std::vector<double>& mean, std
 
 }  // namespace
 
+struct ImageTrainer::OnDevice {
+  torch::Device device{torch::kCPU};
+  ImageTensors train, eval;
+  torch::Tensor mean, stddev;  // [C] float32
+};
+
 ImageTrainer::ImageTrainer(TrainerConfig config) : config_(std::move(config)) {
   ImageDataset train = load(config_, config_.train_files, "training");
   if (config_.holdout > 0) {
@@ -61,34 +69,20 @@ ImageTrainer::ImageTrainer(TrainerConfig config) : config_(std::move(config)) {
   train_ = shuffled_subset(train, config_.seed + 1, config_.train_subset);
   eval_ = shuffled_subset(eval_, config_.seed + 2, config_.eval_subset);
   channel_statistics(train_, mean_, stddev_);
+  on_device_ = std::make_unique<OnDevice>();
+  on_device_->device = resolve_device(config_.device, "device");
+  // Fixed input shapes: let cuDNN pick its fastest convolution algorithms.
+  if (on_device_->device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
+  on_device_->train = to_tensors(train_, on_device_->device);
+  on_device_->eval = to_tensors(eval_, on_device_->device);
+  const auto floats = torch::TensorOptions().dtype(torch::kFloat32);
+  on_device_->mean = torch::tensor(std::vector<float>(mean_.begin(), mean_.end()), floats).to(on_device_->device);
+  on_device_->stddev = torch::tensor(std::vector<float>(stddev_.begin(), stddev_.end()), floats).to(on_device_->device);
 }
+
+ImageTrainer::~ImageTrainer() = default;
 
 namespace {
-
-// Normalised float images [N, C, H, W] of `indices`, augmented when `rng` is given.
-torch::Tensor make_batch(const ImageDataset& data, const std::vector<size_t>& indices, const std::vector<double>& mean,
-                         const std::vector<double>& stddev, Rng* rng) {
-  std::vector<uint8_t> bytes(indices.size() * data.image_bytes());
-  for (size_t i = 0; i < indices.size(); ++i) {
-    uint8_t* out = bytes.data() + i * data.image_bytes();
-    if (rng)
-      random_crop_flip(data.image(indices[i]), data.channels, data.height, data.width, 4, *rng, out);
-    else
-      std::copy_n(data.image(indices[i]), data.image_bytes(), out);
-  }
-  const auto n = static_cast<int64_t>(indices.size());
-  torch::Tensor images =
-      torch::from_blob(bytes.data(), {n, data.channels, data.height, data.width}, torch::kUInt8).to(torch::kFloat32) / 255;
-  const auto m = torch::tensor(std::vector<float>(mean.begin(), mean.end())).view({1, -1, 1, 1});
-  const auto s = torch::tensor(std::vector<float>(stddev.begin(), stddev.end())).view({1, -1, 1, 1});
-  return (images - m) / s;
-}
-
-torch::Tensor make_labels(const ImageDataset& data, const std::vector<size_t>& indices) {
-  std::vector<int64_t> labels;
-  for (size_t index : indices) labels.push_back(data.labels[index]);
-  return torch::tensor(labels, torch::kLong);
-}
 
 std::string progress_text(int64_t epoch, int64_t epochs, int64_t step, int64_t steps, double loss, double accuracy) {
   constexpr int kWidth = 30;
@@ -105,6 +99,8 @@ TrainReport ImageTrainer::train(TorchModel& model) {
   torch::manual_seed(config_.seed);
   Rng rng = Rng(config_.seed).fork("trainer");
   const auto start = std::chrono::steady_clock::now();
+  const OnDevice& data = *on_device_;
+  const ModuleOnDevice placed(model, data.device);
 
   const auto batch = static_cast<size_t>(config_.batch_size);
   const int64_t steps_per_epoch = static_cast<int64_t>((train_.size() + batch - 1) / batch);
@@ -126,11 +122,23 @@ TrainReport ImageTrainer::train(TorchModel& model) {
   ProgressLine progress;
   model.train();
   for (int64_t epoch = 1; epoch <= epochs && report.steps < total_steps; ++epoch) {
-    std::vector<size_t> order(train_.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    rng.shuffle(std::span<size_t>(order));
-    double loss_sum = 0;
-    int64_t correct = 0, seen = 0;
+    // The epoch's order and augmentation are drawn on the host (gos::Rng: the
+    // same on every platform and device) and uploaded once per epoch.
+    std::vector<int64_t> order(train_.size());
+    std::iota(order.begin(), order.end(), int64_t{0});
+    rng.shuffle(std::span<int64_t>(order));
+    std::vector<CropFlip> draws;
+    if (config_.augment) {
+      draws.reserve(order.size());
+      for (size_t i = 0; i < order.size(); ++i) draws.push_back(draw_crop_flip(4, rng));
+    }
+    const torch::Tensor order_on_device = torch::tensor(order, torch::kLong).to(data.device);
+    const torch::Tensor draws_on_device = config_.augment ? draws_tensor(draws, data.device) : torch::Tensor();
+    // Loss and hits stay on the device; reading them waits for the GPU, so
+    // that happens only when the progress line is drawn and at the epoch's end.
+    torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(data.device));
+    torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(data.device));
+    int64_t seen = 0;
     const int64_t epoch_steps = std::min(steps_per_epoch, total_steps - report.steps);
     for (int64_t step = 0; step < epoch_steps; ++step) {
       if (config_.optimizer == "sgd") {
@@ -139,24 +147,30 @@ TrainReport ImageTrainer::train(TorchModel& model) {
         const double rate = 0.5 * config_.learning_rate * (1 + std::cos(std::numbers::pi * progress));
         for (auto& group : optimizer->param_groups()) group.options().set_lr(rate);
       }
-      const auto first = order.begin() + static_cast<std::ptrdiff_t>(step * config_.batch_size);
-      const std::vector<size_t> indices(first, std::min(first + config_.batch_size, order.end()));
-      const torch::Tensor images = make_batch(train_, indices, mean_, stddev_, config_.augment ? &rng : nullptr);
-      const torch::Tensor labels = make_labels(train_, indices);
+      const int64_t first = step * config_.batch_size;
+      const int64_t last = std::min<int64_t>(first + config_.batch_size, static_cast<int64_t>(order.size()));
+      const torch::Tensor indices = order_on_device.slice(0, first, last);
+      torch::Tensor pixels = data.train.pixels.index_select(0, indices);
+      if (config_.augment) pixels = crop_flip_batch(pixels, draws_on_device.slice(1, first, last), 4);
+      const torch::Tensor images = normalise(pixels, data.mean, data.stddev);
+      const torch::Tensor labels = data.train.labels.index_select(0, indices);
       optimizer->zero_grad();
       const torch::Tensor logits = model.forward(images);
       const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
       loss.backward();
       optimizer->step();
       ++report.steps;
-      loss_sum += loss.item<double>() * double(indices.size());
-      correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
-      seen += static_cast<int64_t>(indices.size());
-      if (config_.progress) {
-        // Redrawn per batch on a terminal; one line per epoch in a log.
-        const std::string text = progress_text(epoch, epochs, step + 1, epoch_steps, loss_sum / double(seen),
-                                               100.0 * double(correct) / double(seen));
-        if (step + 1 == epoch_steps) {
+      report.images += last - first;
+      seen += last - first;
+      loss_sum += loss.detach().to(torch::kFloat64) * double(last - first);
+      correct += logits.argmax(1).eq(labels).sum();
+      const bool epoch_end = step + 1 == epoch_steps;
+      if (config_.progress && (epoch_end || step % 20 == 0)) {
+        // Redrawn on a terminal; one line per epoch in a log.
+        const std::string text =
+            progress_text(epoch, epochs, step + 1, epoch_steps, loss_sum.item<double>() / double(seen),
+                          100.0 * double(correct.item<int64_t>()) / double(seen));
+        if (epoch_end) {
           progress.step(text);
           progress.finish();
         } else {
@@ -164,10 +178,11 @@ TrainReport ImageTrainer::train(TorchModel& model) {
         }
       }
     }
-    report.train_loss = loss_sum / double(std::max<int64_t>(seen, 1));
-    report.train_accuracy = 100.0 * double(correct) / double(std::max<int64_t>(seen, 1));
+    report.train_loss = loss_sum.item<double>() / double(std::max<int64_t>(seen, 1));
+    report.train_accuracy = 100.0 * double(correct.item<int64_t>()) / double(std::max<int64_t>(seen, 1));
     if (!config_.checkpoint.empty()) save_checkpoint(model, config_.checkpoint);
   }
+  report.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report.eval_accuracy = evaluate(model);
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
@@ -175,32 +190,48 @@ TrainReport ImageTrainer::train(TorchModel& model) {
 
 double ImageTrainer::evaluate(TorchModel& model) { return evaluate_on(model, eval_); }
 
+namespace {
+
+// Top-1 hits of `model` (already on the images' device, in eval mode) on `images`.
+int64_t count_correct(TorchModel& model, const ImageTensors& images, int64_t batch, const torch::Tensor& mean,
+                      const torch::Tensor& stddev) {
+  torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(images.pixels.device()));
+  for (int64_t first = 0; first < images.size(); first += batch) {
+    const int64_t last = std::min(first + batch, images.size());
+    const torch::Tensor logits = model.forward(normalise(images.pixels.slice(0, first, last), mean, stddev));
+    correct += logits.argmax(1).eq(images.labels.slice(0, first, last)).sum();
+  }
+  return correct.item<int64_t>();
+}
+
+}  // namespace
+
 double ImageTrainer::evaluate_on(TorchModel& model, const ImageDataset& images) {
+  if (images.size() == 0) return 0;
+  const OnDevice& data = *on_device_;
+  const ModuleOnDevice placed(model, data.device);
   const bool was_training = model.is_training();
   model.eval();
   torch::NoGradGuard no_grad;
-  int64_t correct = 0;
-  const auto batch = static_cast<size_t>(config_.batch_size);
-  for (size_t first = 0; first < images.size(); first += batch) {
-    std::vector<size_t> indices;
-    for (size_t i = first; i < std::min(first + batch, images.size()); ++i) indices.push_back(i);
-    const torch::Tensor logits = model.forward(make_batch(images, indices, mean_, stddev_, nullptr));
-    correct += logits.argmax(1).eq(make_labels(images, indices)).sum().item<int64_t>();
-  }
+  // The held-out split is on the device already; other images (a test split) go there now.
+  const int64_t correct =
+      &images == &eval_
+          ? count_correct(model, data.eval, config_.batch_size, data.mean, data.stddev)
+          : count_correct(model, to_tensors(images, data.device), config_.batch_size, data.mean, data.stddev);
   model.train(was_training);
-  return images.size() > 0 ? 100.0 * double(correct) / double(images.size()) : 0;
+  return 100.0 * double(correct) / double(images.size());
 }
 
 void ImageTrainer::forward_training_images(TorchModel& model, size_t count) {
+  const OnDevice& data = *on_device_;
+  const ModuleOnDevice placed(model, data.device);
   const bool was_training = model.is_training();
   model.eval();
   torch::NoGradGuard no_grad;
-  const auto batch = static_cast<size_t>(config_.batch_size);
-  const size_t end = std::min(count, train_.size());
-  for (size_t first = 0; first < end; first += batch) {
-    std::vector<size_t> indices;
-    for (size_t i = first; i < std::min(first + batch, end); ++i) indices.push_back(i);
-    model.forward(make_batch(train_, indices, mean_, stddev_, nullptr));
+  const int64_t end = std::min<int64_t>(static_cast<int64_t>(count), data.train.size());
+  for (int64_t first = 0; first < end; first += config_.batch_size) {
+    const int64_t last = std::min(first + config_.batch_size, end);
+    model.forward(normalise(data.train.pixels.slice(0, first, last), data.mean, data.stddev));
   }
   model.train(was_training);
 }

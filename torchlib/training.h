@@ -1,13 +1,20 @@
 #pragma once
 // Supervised training of a TorchModel on an image classification data set:
 // SGD with momentum and a cosine learning-rate schedule, or Adam; a budget of
-// epochs or steps; top-1 accuracy; a progress bar; checkpoints. Free of
-// LibTorch headers so that plugins and commands using it compile quickly.
+// epochs or steps; top-1 accuracy; a progress bar; checkpoints. Trains on the
+// CPU or a CUDA device (`device`): the images are uploaded there once and
+// every batch is indexed, cropped, flipped and normalised there. The model is
+// moved to the training device for each call and back to where it was, so
+// callers (the latency path, the adapt stages) always find it where they left
+// it. Free of LibTorch headers so that plugins and commands using it compile
+// quickly.
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "framework/trainer.h"
+#include "torchlib/compute_device.h"
 #include "torchlib/datasets.h"
 
 namespace gos {
@@ -33,14 +40,18 @@ struct TrainerConfig {
   bool augment = true;  // random crop (padding 4) + horizontal flip
   uint64_t seed = 0;
   int threads = 0;  // LibTorch intra-op threads; 0 = every hardware thread
+  ComputeDevice device = ComputeDevice::kCpu;  // where training and evaluation run
   bool progress = true;  // progress bar on stderr
   std::string checkpoint;  // written after every epoch when not empty
 };
 
 class ImageTrainer : public Trainer {
  public:
-  // Loads and checks the data; throws gos::Error naming a missing or corrupt file.
+  // Loads and checks the data and uploads it to the device; throws
+  // gos::Error naming a missing or corrupt file, or `device` when it asks
+  // for CUDA where there is none.
   explicit ImageTrainer(TrainerConfig config);
+  ~ImageTrainer() override;
   TrainReport train(TorchModel& model) override;
   double evaluate(TorchModel& model) override;
   // Top-1 accuracy (%) on other images (a test split), normalised with this
@@ -59,6 +70,8 @@ class ImageTrainer : public Trainer {
   ImageDataset train_;
   ImageDataset eval_;
   std::vector<double> mean_, stddev_;  // per channel, of the training images, in [0, 1] units
+  struct OnDevice;                     // the images as tensors on the training device
+  std::unique_ptr<OnDevice> on_device_;
 };
 
 }  // namespace gos

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "framework/error.h"
+#include "torchlib/placement.h"
 #include "torchlib/zoo.h"
 
 namespace gos {
@@ -98,6 +99,29 @@ TEST_F(TrainingTest, AdamWithAStepBudgetAndTheSameSeedRepeatsExactly) {
   EXPECT_EQ(a.steps, 5);
   EXPECT_DOUBLE_EQ(a.train_loss, b.train_loss);
   EXPECT_DOUBLE_EQ(a.eval_accuracy, b.eval_accuracy);
+}
+
+// device = "auto" trains on the GPU where there is one (the GPU machine) and
+// on the CPU elsewhere; either way the model comes back where it was, so the
+// latency path and the adapt stages find it on the CPU.
+TEST_F(TrainingTest, TrainingOnTheConfiguredDeviceLeavesTheModelWhereItWas) {
+  TrainerConfig c = config();
+  c.device = ComputeDevice::kAuto;
+  c.steps = 10;
+  c.augment = true;
+  ImageTrainer trainer(c);
+  torch::manual_seed(0);
+  auto model = tiny_resnet();
+  const TrainReport report = trainer.train(*model);
+  EXPECT_TRUE(module_device(*model).is_cpu());
+  EXPECT_EQ(report.steps, 10);
+  EXPECT_EQ(report.images, 10 * 32);
+  EXPECT_GT(report.train_seconds, 0);
+  EXPECT_LE(report.train_seconds, report.seconds);
+  EXPECT_DOUBLE_EQ(trainer.evaluate(*model), report.eval_accuracy);
+  EXPECT_TRUE(module_device(*model).is_cpu());
+  trainer.forward_training_images(*model, 40);
+  EXPECT_TRUE(module_device(*model).is_cpu());
 }
 
 TEST_F(TrainingTest, SubsetsAndHoldoutSizeTheSplits) {

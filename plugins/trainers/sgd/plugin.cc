@@ -1,5 +1,7 @@
 // The `sgd` trainer plugin: gos::ImageTrainer configured from an experiment
 // table (SGD with momentum and cosine schedule, or Adam).
+#include <fmt/format.h>
+
 #include "framework/plugin_abi.h"
 #include "torchlib/training.h"
 
@@ -29,6 +31,8 @@ ParamSchema schema() {
       .boolean("augment", true, "random crop (padding 4) and horizontal flip")
       .integer("seed", 0, 0, INT64_MAX, "seed of data order, subsets, augmentation and initialisation")
       .integer("threads", 0, 0, 1024, "LibTorch threads; 0 = every hardware thread")
+      .string("device", "cpu", "where training runs: cpu, cuda, or auto (CUDA when present, else the CPU)",
+              {"cpu", "cuda", "auto"})
       .boolean("progress", true, "progress bar with loss and accuracy on stderr")
       .string("checkpoint", "", "file written after every epoch; empty = none");
   return s;
@@ -58,6 +62,9 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   config.seed = static_cast<uint64_t>(params.get_int("seed"));
   config.threads = static_cast<int>(params.get_int("threads"));
   config.progress = params.get_bool("progress");
+  config.device = parse_compute_device(params.get_string("device"), "device");
+  if (const std::string reason = device_unavailable(config.device); !reason.empty())
+    throw params.error("device", fmt::format("\"{}\": {}", to_string(config.device), reason));
   config.checkpoint = params.get_string("checkpoint");
   try {
     return std::make_unique<ImageTrainer>(std::move(config));

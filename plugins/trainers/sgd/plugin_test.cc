@@ -7,6 +7,7 @@
 
 #include "framework/plugin_registry.h"
 #include "framework/trainer.h"
+#include "torchlib/compute_device.h"
 
 namespace gos {
 namespace {
@@ -65,6 +66,30 @@ TEST_F(SgdPluginTest, IdxWithoutFileListsOrWithMissingFilesIsAnErrorNamingTheKey
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("data_batch_1.bin"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("data_dir"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(SgdPluginTest, CudaWithoutAGpuIsAnErrorNamingTheKeyAndTheValidValues) {
+  const auto make = [&](const std::string& device) {
+    return registry_.create<Trainer>(config({{"format", std::string("idx")},
+                                             {"data_dir", dir_.string()},
+                                             {"train_files", std::vector<std::string>{"images", "labels"}},
+                                             {"holdout", int64_t{1}},
+                                             {"device", device}}),
+                                     PluginKind::kTrainer);
+  };
+  EXPECT_NE(make("auto"), nullptr);  // the CPU when there is no GPU
+  if (cuda_device_count() > 0) {
+    EXPECT_NE(make("cuda"), nullptr);
+    return;
+  }
+  try {
+    make("cuda");
+    FAIL() << "device = \"cuda\" was accepted without a CUDA device";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("test.toml:2:1: [trainer] device: \"cuda\""), std::string::npos) << message;
+    EXPECT_NE(message.find("valid here: \"cpu\", or \"auto\""), std::string::npos) << message;
   }
 }
 
