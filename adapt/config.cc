@@ -44,8 +44,15 @@ std::string type_name(const toml::node& node) {
 
 const std::vector<std::string> kZooModels = {"resnet18", "mobilenetv3_small", "mobilenetv3_large", "inception_v3"};
 
-// `model`: a zoo name, or an ONNX file, which like every input path written
-// in the file is relative to the file's folder.
+// An input path written in the file names a place relative to the file's
+// folder (as in experiment files); one given with --set (a node without a
+// source line) stays relative to the working directory.
+std::string resolve_in_file(const std::string& value, const toml::node& node, const std::filesystem::path& file_dir) {
+  if (value.empty() || node.source().begin.line == 0 || std::filesystem::path(value).is_absolute()) return value;
+  return (file_dir / value).lexically_normal().string();
+}
+
+// `model`: a zoo name, or an ONNX file (an input path).
 std::string model_value(const std::string& value, const toml::node& node, const SourceLocation& where,
                         const std::filesystem::path& file_dir) {
   if (std::find(kZooModels.begin(), kZooModels.end(), value) != kZooModels.end()) return value;
@@ -53,15 +60,11 @@ std::string model_value(const std::string& value, const toml::node& node, const 
     fail(where, fmt::format("key 'model' = \"{}\" is not a zoo model{} and not an ONNX file; expected one of: {}, "
                             "or a path ending in .onnx",
                             value, did_you_mean(value, kZooModels), join(kZooModels, ", ")));
-  if (node.source().begin.line == 0 || std::filesystem::path(value).is_absolute()) return value;
-  return (file_dir / value).lexically_normal().string();
+  return resolve_in_file(value, node, file_dir);
 }
 
 // One value of the [adapt] table checked against its spec. The schema uses
-// only scalars and string lists. An input path written in the file names a
-// place relative to the file's folder (as in experiment files); one given
-// with --set (a node without a source line) stays relative to the working
-// directory.
+// only scalars and string lists; input paths go through resolve_in_file.
 ParamValue convert(const toml::node& node, const ParamSpec& spec, const SourceLocation& where,
                    const std::filesystem::path& file_dir) {
   const auto wrong_type = [&]() -> ParamValue {
@@ -96,9 +99,7 @@ ParamValue convert(const toml::node& node, const ParamSpec& spec, const SourceLo
     case ParamType::kString:
       if (auto v = node.value_exact<std::string>()) {
         check_choice(*v);
-        if (spec.is_path && !v->empty() && node.source().begin.line != 0 && std::filesystem::path(*v).is_relative())
-          return (file_dir / *v).lexically_normal().string();
-        return *v;
+        return spec.is_path ? resolve_in_file(*v, node, file_dir) : *v;
       }
       break;
     case ParamType::kStringList: {
