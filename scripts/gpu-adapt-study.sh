@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue #14's measurements on the GPU machine (docs/performance/adapt.md):
 #   1. the inner strategy on the GOS task: nsga2, regularized_evolution and
-#      random_search on ResNet18 (width 0.5), 18 candidates per slot each,
+#      random_search on ResNet18 (width 0.5), 24 candidates per slot each
+#      (NSGA-II's default 6 x 3: the initial population and 3 generations),
 #      3 seeds; the three runs of one seed share the baseline that the nsga2
 #      run of that seed trains (the seed also draws the held-out images, so
 #      baselines are per seed);
@@ -18,11 +19,14 @@
 # the held-out one).
 #
 # Usage: scripts/gpu-adapt-study.sh RUNS_DIR [SEARCH_MINUTES]
+#   GOS_STUDY_PARTS   which of "strategies latency table" to run (default all three)
 # Writes RUNS_DIR/<run>/ (adapt's run directories) and RUNS_DIR/<run>.log.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=$(realpath -m "${1:?usage: scripts/gpu-adapt-study.sh RUNS_DIR [SEARCH_MINUTES]}")
 minutes=${2:-6}
+parts=${GOS_STUDY_PARTS:-strategies latency table}
+part() { [[ " $parts " == *" $1 "* ]]; }
 data=${GOS_CIFAR_DIR:-/tmp/cifar10}
 gos=$PWD/${GOS_BUILD:-build-gpu}/gos
 export LD_LIBRARY_PATH=/tmp/deps/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -55,8 +59,8 @@ limit=$((minutes * 60 + 300))  # the budget stops a run; this only catches one t
 study=(--set "data_dir=\"$data\"" --set width=0.5 --set test_images=0 --set baseline_epochs=30
   --set "time_budget_minutes=$minutes")
 regularized_evolution=(--set strategy.plugin=regularized_evolution --set strategy.population=6
-  --set strategy.sample_size=3 --set strategy.evaluations=18 --set strategy.batch=6)
-random_search=(--set strategy.plugin=random_search --set strategy.evaluations=18 --set strategy.batch=6)
+  --set strategy.sample_size=3 --set strategy.evaluations=24 --set strategy.batch=6)
+random_search=(--set strategy.plugin=random_search --set strategy.evaluations=24 --set strategy.batch=6)
 
 adapt() {  # RUN CORE FILE ARGS...
   local run=$1 core=$2 file=$3
@@ -87,7 +91,7 @@ for seed in 1 2 3; do
   pids+=($!)
 done
 core=3
-for model in resnet18 mobilenetv3 inception_v3; do
+part table && for model in resnet18 mobilenetv3 inception_v3; do
   adapt "table_$model" $((core++)) "experiments/adapt/$model.toml" --set 'device="cuda"' \
     --set "data_dir=\"$data\"" --set test_images=0 --set "time_budget_minutes=$minutes" &
   pids+=($!)
@@ -96,7 +100,7 @@ done
 # The lookup table (the first stage's 32x32x32 convolutions; other kernels are
 # measured on demand) and the predictor (a dataset of the second stage's
 # 64x16x16 slot, then the MLP), each on a core of its own.
-(
+part latency && (
   taskset -c $((6 % cores_here)) "$gos" lut build --space gos_graph --set 'space.input=[32,32,32]' --set 'space.output=[32,32,32]' \
     --set space.max_nodes=6 --set space.seed=conv3x3_bn_relu "${device_sets[@]}" --models 200 --overhead-models 20 \
     -o "$runs/lut.h5" --overwrite > "$runs/lut_build.log" 2>&1
@@ -104,8 +108,8 @@ done
   wait_for "$runs/baseline_s1.done" &&
     adapt lut_s1 6 "$runs/lut.toml" "${study[@]}" --set seed=1 --set "$(shared_baseline 1)"
 ) &
-pids+=($!)
-(
+part latency && pids+=($!)
+part latency && (
   graph=(--space gos_graph --set 'space.input=[64,16,16]' --set 'space.output=[64,16,16]' --set space.max_nodes=6
     --set space.seed=conv3x3_bn_relu)
   taskset -c $((7 % cores_here)) "$gos" latency dataset "${graph[@]}" "${device_sets[@]}" --count 300 \
@@ -116,11 +120,11 @@ pids+=($!)
   wait_for "$runs/baseline_s1.done" &&
     adapt predictor_s1 7 "$runs/predictor.toml" "${study[@]}" --set seed=1 --set "$(shared_baseline 1)"
 ) &
-pids+=($!)
+part latency && pids+=($!)
 
 # The three strategies of each seed start together once that seed's baseline
 # run has finished.
-for seed in 1 2 3; do
+part strategies && for seed in 1 2 3; do
   (
     wait_for "$runs/baseline_s$seed.done" || exit 1
     cores=(8 9 10 11 12 13 14 15 2)  # core 2 ran the baseline of seed 3
