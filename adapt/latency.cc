@@ -5,7 +5,9 @@
 #include "adapt/model_state.h"
 #include "adapt/seed.h"
 #include "framework/plugin_registry.h"
+#include "framework/toml_component.h"
 #include "searchspaces/gos/space.h"
+#include "searchspaces/zoo_model/zoo_model_space.h"
 #include "torchlib/placement.h"
 #include "torchlib/profile.h"
 #include "torchlib/workload.h"
@@ -13,16 +15,9 @@
 namespace gos::adapt {
 namespace {
 
-// A space that holds exactly `graph`'s shapes, for latency models, which
-// price a genome within its space (kernels(), workload()).
-graph::GraphSpace space_of(const graph::Graph& graph) {
-  graph::GraphSpaceConfig config;
-  config.input = graph.shapes.front();
-  config.output = graph.output_shape();
-  config.max_nodes = std::max<size_t>(graph.nodes.size(), 1);
-  config.seed_graphs = {graph};
-  return graph::GraphSpace(config);
-}
+constexpr const char* kWholeModel = "whole model";
+
+toml::array shape_array(const graph::Shape& shape) { return toml::array{shape.c, shape.h, shape.w}; }
 
 }  // namespace
 
@@ -34,7 +29,7 @@ std::optional<graph::Graph> slot_graph(SlottedModel& model, const SlotInfo& info
 
 AdaptLatency::AdaptLatency(const AdaptConfig& config, PluginRegistry& registry)
     : plugin_(config.latency.plugin), rounds_(static_cast<int>(config.latency_rounds)),
-      max_nodes_(std::max<int64_t>(config.max_nodes, 64)) {
+      max_nodes_(std::max<int64_t>(config.max_nodes, 64)), registry_(&registry), source_(config.source) {
   model_ = registry.create<LatencyModel>(config.latency, PluginKind::kLatencyModel);
   if (config.latency.params->has("device"))
     device_ = registry.create<Device>(config.latency.params->get_component("device"), PluginKind::kDevice);
@@ -52,9 +47,57 @@ DeviceInfo AdaptLatency::device_info() const {
   return info;
 }
 
+void AdaptLatency::describe_models_as(const AdaptConfig& config, const ZooOptions& zoo) {
+  const toml::table table{{"plugin", "zoo_model"},
+                          {"model", config.model},
+                          {"width", config.width},
+                          {"classes", zoo.classes},
+                          {"in_channels", zoo.in_channels},
+                          {"cifar_stem", zoo.cifar_stem},
+                          {"max_nodes", max_nodes_}};
+  zoo_space_ = parse_component_table(table, PluginKind::kSearchSpace, "adapt (the model, as data)", source_,
+                                     *registry_);
+}
+
+std::unique_ptr<SearchSpace> AdaptLatency::space_of(const graph::Graph& graph) {
+  const toml::table table{{"plugin", "gos_graph"},
+                          {"input", shape_array(graph.shapes.front())},
+                          {"output", shape_array(graph.output_shape())},
+                          {"max_nodes", static_cast<int64_t>(std::max<size_t>(graph.nodes.size(), 1))},
+                          {"seed_graphs", toml::array{graph::serialize(graph)}}};
+  const ComponentConfig config =
+      parse_component_table(table, PluginKind::kSearchSpace, "adapt (a slot's space)", source_, *registry_);
+  std::unique_ptr<SearchSpace> space = registry_->create<SearchSpace>(config, PluginKind::kSearchSpace);
+  space->set_origin(config);
+  return space;
+}
+
+std::optional<WorkloadSpec> AdaptLatency::whole_model_workload_spec(SlottedModel& model) const {
+  if (!zoo_space_) return std::nullopt;
+  WorkloadSpec spec;
+  spec.space = *zoo_space_;
+  spec.genome = zoo_model_genome(model);
+  return spec;
+}
+
+std::optional<WorkloadSpec> AdaptLatency::slot_workload_spec(SlottedModel& model, const SlotInfo& info) {
+  const auto graph = slot_graph(model, info, max_nodes_);
+  if (!graph) return std::nullopt;
+  WorkloadSpec spec;
+  spec.space = *space_of(*graph)->origin();
+  spec.genome = graph::serialize(*graph);
+  return spec;
+}
+
+double AdaptLatency::measure(Workload& workload, std::optional<WorkloadSpec> spec) {
+  if (!spec) return device_->measure(workload).median_ms;
+  DescribedWorkload described(workload, std::move(*spec));
+  return device_->measure(described).median_ms;
+}
+
 double AdaptLatency::graph_ms(const graph::Graph& graph) {
-  const graph::GraphSpace space = space_of(graph);
-  return model_->predict_ms(graph, space);
+  const std::unique_ptr<SearchSpace> space = space_of(graph);
+  return model_->predict_ms(graph, *space);
 }
 
 double AdaptLatency::slot_delta_ms(const graph::Graph& original, const graph::Graph& candidate) {
@@ -66,8 +109,8 @@ double AdaptLatency::model_ms(SlottedModel& model) {
   if (device_) {
     // Timed on the CPU, wherever the model trains (the device plugins run CPU modules).
     const ModuleOnDevice on_cpu(model, torch::kCPU);
-    ModuleWorkload workload(model, workload_input(model.example_input()), "whole model");
-    return device_->measure(workload).median_ms;
+    ModuleWorkload workload(model, workload_input(model.example_input()), kWholeModel);
+    return measure(workload, whole_model_workload_spec(model));
   }
   double total = 0;
   for (const SlotInfo& info : model.slots())
@@ -79,7 +122,11 @@ std::vector<SlotRecord> AdaptLatency::profile(SlottedModel& model, double& whole
   std::vector<SlotRecord> slots;
   if (device_) {
     const ModuleOnDevice on_cpu(model, torch::kCPU);
-    const WorkloadTimer timer = [&](Workload& workload) { return device_->measure(workload).median_ms; };
+    // profile_model keys slot workloads by their slot's path and the whole
+    // model by kWholeModel; each one's description is made once.
+    std::map<std::string, std::optional<WorkloadSpec>> specs{{kWholeModel, whole_model_workload_spec(model)}};
+    for (const SlotInfo& info : model.slots()) specs.emplace(info.path, slot_workload_spec(model, info));
+    const WorkloadTimer timer = [&](Workload& workload) { return measure(workload, specs.at(workload.key())); };
     const ModelProfile profile = profile_model(model, model.example_input(), {0, rounds_, 0}, timer);
     for (const SlotProfile& slot : profile.slots)
       slots.push_back({slot.info.path, slot.info.kind, slot.latency_ms, 0, 0, slot.info.parameters});

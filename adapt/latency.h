@@ -18,6 +18,7 @@
 #include "adapt/results.h"
 #include "framework/device.h"
 #include "framework/latency_model.h"
+#include "framework/workload_spec.h"
 #include "plugins/devices/cpu/timing.h"
 #include "searchspaces/gos/graph.h"
 #include "torchlib/zoo.h"
@@ -57,12 +58,32 @@ class AdaptLatency {
   // left for the ranking stage), and the whole model's latency.
   std::vector<SlotRecord> profile(SlottedModel& model, double& whole_ms);
 
+  // What the models of this run are, so that whole models can travel to a
+  // device on another machine as data (the zoo_model space: zoo model and
+  // its spliced graphs). Not called for an ONNX model, which cannot: a
+  // remote device then refuses whole models with its own message.
+  void describe_models_as(const AdaptConfig& config, const ZooOptions& zoo);
+
  private:
+  // A gos_graph space holding exactly `graph`'s shapes, for latency models,
+  // which price a genome within its space; it knows its configuration, so
+  // that its workloads describe themselves to remote devices.
+  std::unique_ptr<SearchSpace> space_of(const graph::Graph& graph);
+  // Workloads described as data, where this run can describe them: the
+  // whole model (after describe_models_as) and a slot with a graph form.
+  std::optional<WorkloadSpec> whole_model_workload_spec(SlottedModel& model) const;
+  std::optional<WorkloadSpec> slot_workload_spec(SlottedModel& model, const SlotInfo& info);
+  // On the device, described by `spec` when there is one.
+  double measure(Workload& workload, std::optional<WorkloadSpec> spec);
+
   std::unique_ptr<LatencyModel> model_;
   std::unique_ptr<Device> device_;
   std::string plugin_;
   int rounds_;
   int64_t max_nodes_;
+  PluginRegistry* registry_;
+  std::string source_;
+  std::optional<ComponentConfig> zoo_space_;
 };
 
 // The slot's module as an instruction graph: a spliced GraphModule's graph,

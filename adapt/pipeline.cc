@@ -308,6 +308,7 @@ AdaptSummary Pipeline::run() {
   if (opened.completed) return completed_summary(*opened.completed, options_.output);
   try {
     data_ = load_data(config_);
+    if (!is_onnx_model(config_)) latency_.describe_models_as(config_, data_.zoo);
     if (opened.prior)
       rebuild_from(*opened.prior);
     else

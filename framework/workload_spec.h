@@ -5,6 +5,7 @@
 // kernel of that space.
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "framework/device.h"
 #include "framework/params.h"
@@ -20,6 +21,21 @@ struct WorkloadSpec {
   Kernel kernel;          // kKernel: the kernel as SearchSpace::kernels lists it
   // What the workload is, for messages: "genome 'x' of gos_graph".
   std::string describe() const;
+};
+
+// A workload run here that describes itself as `spec` to devices elsewhere,
+// for callers that hold a live workload (a model being adapted) and know what
+// it is. Does not own `inner`, which must outlive it.
+class DescribedWorkload : public Workload {
+ public:
+  DescribedWorkload(Workload& inner, WorkloadSpec spec) : inner_(inner), spec_(std::move(spec)) {}
+  std::string key() const override { return inner_.key(); }
+  void run() override { inner_.run(); }
+  const WorkloadSpec* spec() const override { return &spec_; }
+
+ private:
+  Workload& inner_;
+  WorkloadSpec spec_;
 };
 
 // space.workload(genome) / space.kernel_workload(kernel), carrying their spec

@@ -21,6 +21,9 @@ ParamSchema schema() {
       .integers("output", std::vector<int64_t>{16, 32, 32}, 1, kMaxSpatial,
                 "output shape [C, H, W] every graph must produce")
       .string("seed", "none", "operator to start from; none samples graphs from scratch", seed_choices())
+      .strings("seed_graphs", std::vector<std::string>{},
+               "graphs to start from instead of `seed`, in canonical text (as `gos show` prints them); a device "
+               "on another machine receives a slot's exact operator this way")
       .integer("seed_walk", 4, 0, 1000, "sampling applies 0..seed_walk random mutations to the seed")
       .integer("max_nodes", 24, 1, 256, "maximum number of instruction nodes per graph")
       .strings("allowed", instruction_names(), "instructions that may be drawn (default: all)", instruction_names())
@@ -50,6 +53,13 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   config.allowed.clear();
   for (const std::string& name : params.get_strings("allowed")) config.allowed.push_back(find_instruction(name)->op);
   if (config.allowed.empty()) throw params.error("allowed", "needs at least one instruction");
+  for (const std::string& text : params.get_strings("seed_graphs")) {
+    try {
+      config.seed_graphs.push_back(parse(text, GraphSpec{config.input, config.output, config.max_nodes}));
+    } catch (const Error& e) {
+      throw params.error("seed_graphs", e.what());
+    }
+  }
   config.batch = static_cast<int>(params.get_int("batch"));
   config.skip_equivalent = params.get_bool("skip_equivalent");
   config.equivalence_cache = params.get_bool("equivalence_cache");

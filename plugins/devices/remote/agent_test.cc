@@ -17,12 +17,12 @@
 #include "plugins/devices/remote/pool_device.h"
 #include "plugins/devices/remote/remote_device.h"
 #include "plugins/devices/remote/server.h"
+#include "plugins/devices/remote/test_agent.h"
 #include "plugins/devices/remote/transport.h"
 
 namespace gos::remote {
 namespace {
 
-const std::string kToken = "test-token-0123456789abcdef";
 
 // Answers from the genome text: "sleep:S" sleeps S seconds, "fail" refuses,
 // anything else measures its length in milliseconds.
@@ -44,46 +44,7 @@ class FakeBackend : public AgentBackend {
   std::string name_;
 };
 
-// An agent on a free loopback port, served by a thread, with its log kept.
-class TestAgent {
- public:
-  // port 0: any free port.
-  explicit TestAgent(AgentBackend& backend, AgentOptions options = {}, uint16_t port = 0) {
-    options.port = port;
-    if (options.token.empty()) options.token = kToken;
-    server_ = std::make_unique<AgentServer>(options, backend, [this](const std::string& line) {
-      std::lock_guard lock(mutex_);
-      log_ += line + "\n";
-    });
-    thread_ = std::thread([this] { server_->run(); });
-  }
-  ~TestAgent() {
-    server_->stop();
-    thread_.join();
-  }
-  Endpoint endpoint() const { return {"127.0.0.1", server_->port()}; }
-  std::string log() {
-    std::lock_guard lock(mutex_);
-    return log_;
-  }
-  // Waits until the log mentions `text` (the agent logs after it answered).
-  bool wait_for_log(const std::string& text, double seconds = 5) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < until) {
-      if (log().find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-  }
-
- private:
-  std::unique_ptr<AgentServer> server_;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::string log_;
-};
-
-ClientOptions client_options(const Endpoint& endpoint, std::string token = kToken) {
+ClientOptions client_options(const Endpoint& endpoint, std::string token = kTestToken) {
   ClientOptions options;
   options.agent = endpoint;
   options.token = std::move(token);
@@ -199,7 +160,7 @@ TEST(Agent, ReplayedRequestIsRefused) {
   RawClient raw(agent.endpoint());
   Channel channel(std::move(raw.socket), Limits{});
   raw.run([&]() -> asio::awaitable<void> {
-    co_await client_handshake(channel, kToken);
+    co_await client_handshake(channel, kTestToken);
     std::string measure = encode_workload(genome("abc"));  // named: see transport.cc
     co_await channel.write(MessageType::kMeasure, 1, measure);
     const Frame reply = co_await channel.read();
@@ -244,7 +205,7 @@ TEST(Agent, OversizeTruncatedAndGarbageMessagesAreRefused) {
     RawClient raw(agent.endpoint());
     Channel channel(std::move(raw.socket), Limits{});
     raw.run([&]() -> asio::awaitable<void> {
-      co_await client_handshake(channel, kToken);
+      co_await client_handshake(channel, kTestToken);
       std::string malformed = "\x01\xff\xff";
       co_await channel.write(MessageType::kMeasure, 1, malformed);
       const Frame reply = co_await channel.read();
@@ -343,7 +304,7 @@ class KeyOnlyWorkload : public Workload {
 std::filesystem::path token_file() {
   std::filesystem::create_directories(std::filesystem::path(GOS_BINARY_DIR) / "test-output");
   const auto file = std::filesystem::path(GOS_BINARY_DIR) / "test-output" / "remote_agent_test.token";
-  std::ofstream(file) << kToken << "\n";
+  std::ofstream(file) << kTestToken << "\n";
   return file;
 }
 
