@@ -6,9 +6,11 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <numeric>
+#include <optional>
+#include <utility>
 
 #include "framework/error.h"
+#include "framework/moo/bitset_sort.h"
 #include "framework/moo/divide_and_conquer_sort.h"
 #include "framework/pareto.h"
 
@@ -64,9 +66,14 @@ Fronts nondominated_sort(Points points, std::span<const double> violations) {
   for (size_t i = 0; i < points.size(); ++i) (feasible(violations, i) ? order : infeasible).push_back(i);
   Fronts fronts;
   if (m >= 4) {
-    // Divide and conquer: the front scan below grows with the front size,
-    // which is most of the population with many objectives.
-    const std::vector<size_t> ranks = divide_and_conquer_ranks(points, order);
+    // The front scan below grows with the front size, which is most of the
+    // population with many objectives. The bitset ranking is quadratic in
+    // 64-bit words and the fastest up to its memory budget; the divide and
+    // conquer takes the rest (huge populations, thousands of fronts).
+    const LexicographicPoints distinct = lexicographic_points(points, order);
+    std::optional<std::vector<int32_t>> distinct_ranks = bitset_ranks(distinct);
+    if (!distinct_ranks) distinct_ranks = divide_and_conquer_ranks(distinct);
+    const std::vector<size_t> ranks = member_ranks(distinct, *distinct_ranks);
     for (size_t k = 0; k < order.size(); ++k) {
       if (ranks[k] >= fronts.size()) fronts.resize(ranks[k] + 1);
       fronts[ranks[k]].push_back(order[k]);  // `order` is increasing, so members stay sorted
@@ -192,18 +199,18 @@ std::vector<double> crowding_distance(Points points, std::span<const size_t> fro
     distance.assign(n, kInfinity);
     return distance;
   }
-  std::vector<size_t> order(n);
+  // (value, position in the front) pairs: sorting them orders ties by
+  // position, as a stable sort would, so results are reproducible, and reads
+  // the values in place instead of through the front's indices.
+  std::vector<std::pair<double, size_t>> order(n);
   for (size_t j = 0; j < points.objectives; ++j) {
-    auto value = [&](size_t k) { return points[front[k]][j]; };
-    std::iota(order.begin(), order.end(), size_t{0});
-    // Stable: equal values keep the front's order, so results are reproducible.
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return value(a) < value(b); });
-    distance[order.front()] = kInfinity;
-    distance[order.back()] = kInfinity;
-    const double range = value(order.back()) - value(order.front());
+    for (size_t k = 0; k < n; ++k) order[k] = {points.values[front[k] * points.objectives + j], k};
+    std::sort(order.begin(), order.end());
+    distance[order.front().second] = kInfinity;
+    distance[order.back().second] = kInfinity;
+    const double range = order.back().first - order.front().first;
     if (!(range > 0) || !std::isfinite(range)) continue;
-    for (size_t k = 1; k + 1 < n; ++k)
-      distance[order[k]] += (value(order[k + 1]) - value(order[k - 1])) / range;
+    for (size_t k = 1; k + 1 < n; ++k) distance[order[k].second] += (order[k + 1].first - order[k - 1].first) / range;
   }
   return distance;
 }
