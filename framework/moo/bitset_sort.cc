@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <utility>
 
 #include "framework/error.h"
+#include "framework/moo/value_order.h"
 
 namespace gos::moo {
 namespace {
@@ -102,16 +102,14 @@ class BitsetRanker {
   // worse" prefix ends (after its ties) and fills the column's checkpoints:
   // checkpoint k holds the first min(k * interval, n) points of that order.
   void index_column(size_t c) {
-    // (value, point) pairs sort faster than points compared through the
-    // row-major values.
-    std::vector<std::pair<double, uint32_t>> by_value(n_);
-    for (uint32_t q = 0; q < n_; ++q) by_value[q] = {points_.at(q, c + 1), q};
-    std::sort(by_value.begin(), by_value.end());
+    std::vector<double> column(n_);
+    for (uint32_t q = 0; q < n_; ++q) column[q] = points_.at(q, c + 1);
+    const std::vector<uint32_t> order = stable_order(column);
     uint32_t* sorted = &sorted_[c * n_];
-    for (size_t s = 0; s < n_; ++s) sorted[s] = by_value[s].second;
+    std::copy(order.begin(), order.end(), sorted);
     for (size_t s = 0; s < n_;) {
       size_t e = s + 1;
-      while (e < n_ && by_value[e].first == by_value[s].first) ++e;
+      while (e < n_ && column[sorted[e]] == column[sorted[s]]) ++e;
       for (size_t t = s; t < e; ++t) prefix_end_[sorted[t] * columns_ + c] = static_cast<uint32_t>(e);
       s = e;
     }
@@ -150,6 +148,7 @@ std::optional<std::vector<int32_t>> bitset_ranks(const LexicographicPoints& poin
   if (points.objectives < 2)
     throw Error(fmt::format("bitset ranking needs at least 2 objectives; got {}", points.objectives));
   const size_t n = points.size();
+  if (n > options.max_points) return std::nullopt;
   const size_t word_bytes = std::max<size_t>(1, words_for(n) * sizeof(Word));
   size_t interval = std::max<size_t>(1, options.checkpoint_interval);
   while ((points.objectives - 1) * BitsetRanker::checkpoint_count(n, interval) * word_bytes >

@@ -99,12 +99,14 @@ std::vector<double> shuffled_chain(Rng& rng, size_t n, size_t m, std::vector<siz
   return values;
 }
 
-TEST(BitsetRanks, GivesUpBeyondItsMemoryBudgets) {
+TEST(BitsetRanks, GivesUpBeyondItsSizeAndMemoryLimits) {
   Rng rng(4);
   std::vector<size_t> position;
   const auto chain = shuffled_chain(rng, 300, 4, position);
   const Points points{chain, 4};
   EXPECT_EQ(bitset_ranks(points, all_of(300)), position);
+  EXPECT_FALSE(bitset_ranks(points, all_of(300), BitsetRankingOptions{.max_points = 299}).has_value());
+  EXPECT_EQ(bitset_ranks(points, all_of(300), BitsetRankingOptions{.max_points = 300}), position);
   // 300 points take 5 words, padded to a block of 8 (64 bytes), per front.
   EXPECT_FALSE(bitset_ranks(points, all_of(300), BitsetRankingOptions{.max_front_bytes = 64 * 299}).has_value());
   EXPECT_EQ(bitset_ranks(points, all_of(300), BitsetRankingOptions{.max_front_bytes = 64 * 300}), position);

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <limits>
-#include <numeric>
 
 #include "framework/error.h"
+#include "framework/moo/value_order.h"
 
 namespace gos::moo {
 
@@ -14,12 +14,21 @@ LexicographicPoints lexicographic_points(Points points, std::span<const size_t> 
   const size_t m = points.objectives;
   if (members.size() >= std::numeric_limits<uint32_t>::max())
     throw Error(fmt::format("many-objective ranking: {} points are more than it indexes", members.size()));
-  std::vector<size_t> order(members.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const auto pa = points[members[a]], pb = points[members[b]];
-    return std::lexicographical_compare(pa.begin(), pa.end(), pb.begin(), pb.end());
-  });
+  // By the first objective (radix sort), then runs of equal first
+  // objectives by the others.
+  std::vector<double> first(members.size());
+  for (size_t k = 0; k < members.size(); ++k) first[k] = points[members[k]][0];
+  std::vector<uint32_t> order = stable_order(first);
+  for (size_t s = 0; s < order.size();) {
+    size_t e = s + 1;
+    while (e < order.size() && first[order[e]] == first[order[s]]) ++e;
+    std::sort(order.begin() + static_cast<std::ptrdiff_t>(s), order.begin() + static_cast<std::ptrdiff_t>(e),
+              [&](uint32_t a, uint32_t b) {
+                const auto pa = points[members[a]], pb = points[members[b]];
+                return std::lexicographical_compare(pa.begin() + 1, pa.end(), pb.begin() + 1, pb.end());
+              });
+    s = e;
+  }
   LexicographicPoints distinct;
   distinct.objectives = m;
   distinct.values.reserve(members.size() * m);

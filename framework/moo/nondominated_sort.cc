@@ -4,14 +4,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
-#include <utility>
 
 #include "framework/error.h"
 #include "framework/moo/bitset_sort.h"
 #include "framework/moo/divide_and_conquer_sort.h"
+#include "framework/moo/value_order.h"
 #include "framework/pareto.h"
 
 namespace gos::moo {
@@ -199,18 +200,16 @@ std::vector<double> crowding_distance(Points points, std::span<const size_t> fro
     distance.assign(n, kInfinity);
     return distance;
   }
-  // (value, position in the front) pairs: sorting them orders ties by
-  // position, as a stable sort would, so results are reproducible, and reads
-  // the values in place instead of through the front's indices.
-  std::vector<std::pair<double, size_t>> order(n);
+  std::vector<double> column(n);
   for (size_t j = 0; j < points.objectives; ++j) {
-    for (size_t k = 0; k < n; ++k) order[k] = {points.values[front[k] * points.objectives + j], k};
-    std::sort(order.begin(), order.end());
-    distance[order.front().second] = kInfinity;
-    distance[order.back().second] = kInfinity;
-    const double range = order.back().first - order.front().first;
+    for (size_t k = 0; k < n; ++k) column[k] = points.values[front[k] * points.objectives + j];
+    // Stable: equal values keep the front's order, so results are reproducible.
+    const std::vector<uint32_t> order = stable_order(column);
+    distance[order.front()] = kInfinity;
+    distance[order.back()] = kInfinity;
+    const double range = column[order.back()] - column[order.front()];
     if (!(range > 0) || !std::isfinite(range)) continue;
-    for (size_t k = 1; k + 1 < n; ++k) distance[order[k].second] += (order[k + 1].first - order[k - 1].first) / range;
+    for (size_t k = 1; k + 1 < n; ++k) distance[order[k]] += (column[order[k + 1]] - column[order[k - 1]]) / range;
   }
   return distance;
 }
