@@ -14,12 +14,12 @@
 // search (a point dominated by a member of front r is dominated by a member
 // of every front below r), each step one AND with a front's bitset.
 //
-// That is O(M N^2 / 64) word operations, quadratic but sequential and free of
-// data-dependent branches, against O(N log^(M-1) N) comparisons for the
+// That is O(M N^2 / 64) word operations, quadratic but sequential, with few
+// data-dependent branches and vectorised by the compiler, against O(N log^(M-1) N) comparisons for the
 // divide and conquer (divide_and_conquer_sort.h), whose constant grows with
-// M: at the population sizes of evolutionary search (up to some 10^5) the
-// bitsets win. Their memory is the limit: (M-1) N^2 / (8 interval) bytes of
-// checkpoints and N/8 bytes per front.
+// M: at the population sizes of evolutionary search (measured up to
+// 2 x 10^5) the bitsets win. Their memory is the limit: (M-1) N^2 /
+// (8 interval) bytes of checkpoints and N/8 bytes per front.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -32,10 +32,11 @@
 namespace gos::moo {
 
 struct BitsetRankingOptions {
-  // Beyond this many distinct points the quadratic cost overtakes the
-  // divide and conquer (5 objectives, this machine: 670 against 1154 ms at
-  // N = 100000, growing as N^2 against N^1.4, equal near 2 x 10^5).
-  size_t max_points = 150000;
+  // A cap on the quadratic cost: the largest size measured (5 objectives,
+  // 2-core EPYC VM) still favours the bitsets over the divide and conquer,
+  // 450 against 1227 ms at N = 100000 and 1.8 against 4.1 s at N = 200000,
+  // but the gap narrows as N grows.
+  size_t max_points = size_t{1} << 18;
   // Points between two checkpoints. Each point clears up to interval - 1
   // bits per objective; the interval doubles, up to the maximum, until the
   // checkpoints fit their budget.
