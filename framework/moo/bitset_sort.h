@@ -37,10 +37,11 @@ struct BitsetRankingOptions {
   // 450 against 1227 ms at N = 100000 and 1.8 against 4.1 s at N = 200000,
   // but the gap narrows as N grows.
   size_t max_points = size_t{1} << 18;
-  // Points between two checkpoints. Each point clears up to interval - 1
-  // bits per objective; the interval doubles, up to the maximum, until the
+  // Points between two checkpoints (0: N/256 rounded down to a power of
+  // two, at least 1). Each point clears up to interval - 1 bits per
+  // objective; the interval doubles, up to the maximum, until the
   // checkpoints fit their budget.
-  size_t checkpoint_interval = 64;
+  size_t checkpoint_interval = 0;
   size_t max_checkpoint_interval = 1024;
   size_t max_checkpoint_bytes = size_t{64} << 20;
   // Beyond this the ranking gives up: a population spread over thousands of

@@ -22,8 +22,9 @@ std::vector<size_t> all_of(size_t n) {
 
 std::vector<size_t> naive_ranks(Points points) { return ranks_of(naive_nondominated_sort(points), points.size()); }
 
-// Checkpoint intervals of 1 (no bits to clear), odd sizes and more than the
-// population (one checkpoint holding everything) all give the same ranks.
+// Checkpoint intervals of 1 (no bits to clear), odd sizes, more than the
+// population (one checkpoint holding everything) and the automatic choice
+// (0) all give the same ranks.
 TEST(BitsetRanks, MatchNaiveRanksForTwoToEightObjectivesAndAnyCheckpointInterval) {
   Rng rng(8);
   for (int trial = 0; trial < 400; ++trial) {
@@ -40,7 +41,7 @@ TEST(BitsetRanks, MatchNaiveRanksForTwoToEightObjectivesAndAnyCheckpointInterval
         members.push_back(i);
         subset.insert(subset.end(), values.begin() + i * m, values.begin() + (i + 1) * m);
       }
-    const size_t interval = std::vector<size_t>{1, 3, 7, 64, 1000}[rng.index(5)];
+    const size_t interval = std::vector<size_t>{0, 1, 3, 7, 64, 1000}[rng.index(6)];
     const auto ranks = bitset_ranks(Points{values, m}, members, BitsetRankingOptions{.checkpoint_interval = interval});
     ASSERT_TRUE(ranks.has_value());
     ASSERT_EQ(*ranks, naive_ranks(Points{subset, m}))
@@ -113,13 +114,19 @@ TEST(BitsetRanks, GivesUpBeyondItsSizeAndMemoryLimits) {
   // Checkpoints of every 64th point: 3 objectives x 6 checkpoints x 64
   // bytes; a budget of 3 x 4 x 64 bytes forces an interval of 128 (4
   // checkpoints), which is still exact.
-  EXPECT_FALSE(bitset_ranks(points, all_of(300), BitsetRankingOptions{.max_checkpoint_bytes = 100}).has_value());
-  EXPECT_EQ(bitset_ranks(points, all_of(300),
-                         BitsetRankingOptions{.max_checkpoint_interval = 128, .max_checkpoint_bytes = 3 * 4 * 64}),
-            position);
-  EXPECT_FALSE(bitset_ranks(points, all_of(300),
-                            BitsetRankingOptions{.max_checkpoint_interval = 64, .max_checkpoint_bytes = 3 * 4 * 64})
-                   .has_value());
+  EXPECT_FALSE(
+      bitset_ranks(points, all_of(300), BitsetRankingOptions{.checkpoint_interval = 64, .max_checkpoint_bytes = 100})
+          .has_value());
+  EXPECT_EQ(
+      bitset_ranks(points, all_of(300),
+                   BitsetRankingOptions{
+                       .checkpoint_interval = 64, .max_checkpoint_interval = 128, .max_checkpoint_bytes = 3 * 4 * 64}),
+      position);
+  EXPECT_FALSE(
+      bitset_ranks(points, all_of(300),
+                   BitsetRankingOptions{
+                       .checkpoint_interval = 64, .max_checkpoint_interval = 64, .max_checkpoint_bytes = 3 * 4 * 64})
+          .has_value());
 }
 
 // 20000 fronts exceed the bitset ranking's front budget, so the sort falls
