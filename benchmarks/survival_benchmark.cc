@@ -8,6 +8,8 @@
 #include <cmath>
 #include <vector>
 
+#include "framework/moo/bitset_sort.h"
+#include "framework/moo/divide_and_conquer_sort.h"
 #include "framework/moo/indicators.h"
 #include "plugins/strategies/nsga2/nsga2.h"
 #include "plugins/strategies/operators/operators.h"
@@ -29,7 +31,7 @@ void SurvivalArguments(benchmark::internal::Benchmark* b) {
 }
 
 // Non-dominated sorting alone, M = 2..8 (ENS with staircases up to M = 3,
-// divide and conquer beyond).
+// bitset ranking beyond).
 void BM_NondominatedSort(benchmark::State& state) {
   const auto n = static_cast<size_t>(state.range(0)), m = static_cast<size_t>(state.range(1));
   const auto values = random_points(n, m);
@@ -40,6 +42,41 @@ BENCHMARK(BM_NondominatedSort)
     ->ArgsProduct({{1000, 5000, 20000}, {2, 3, 4, 5, 6, 7, 8}})
     ->ArgNames({"N", "M"})
     ->Unit(benchmark::kMillisecond);
+
+// The two many-objective rankings alone, on the same points: the bitset
+// ranking nondominated_sort() uses for M >= 4 and the divide and conquer it
+// falls back to beyond the bitsets' memory budget (N = 100000 shows where
+// the quadratic bitsets stand against the O(N log^(M-1) N) recursion).
+std::vector<size_t> all_members(size_t n) {
+  std::vector<size_t> members(n);
+  for (size_t i = 0; i < n; ++i) members[i] = i;
+  return members;
+}
+
+void BM_BitsetRanks(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0)), m = static_cast<size_t>(state.range(1));
+  const auto values = random_points(n, m);
+  const auto members = all_members(n);
+  // Without the point cap, to show where it should sit; the memory budgets stay.
+  const gos::moo::BitsetRankingOptions uncapped{.max_points = n};
+  for (auto _ : state) benchmark::DoNotOptimize(gos::moo::bitset_ranks(gos::moo::Points{values, m}, members, uncapped));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+void BM_DivideAndConquerRanks(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0)), m = static_cast<size_t>(state.range(1));
+  const auto values = random_points(n, m);
+  const auto members = all_members(n);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(gos::moo::divide_and_conquer_ranks(gos::moo::Points{values, m}, members));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+void ManyObjectiveArguments(benchmark::internal::Benchmark* b) {
+  for (int64_t n : {5000, 20000})
+    for (int64_t m : {4, 5, 8}) b->Args({n, m});
+  b->Args({100000, 5})->Args({200000, 5})->ArgNames({"N", "M"})->Unit(benchmark::kMillisecond);
+}
+BENCHMARK(BM_BitsetRanks)->Apply(ManyObjectiveArguments);
+BENCHMARK(BM_DivideAndConquerRanks)->Apply(ManyObjectiveArguments);
 
 // Full ranking: non-dominated sort of all N points plus crowding distance in
 // every front, the work DEAP's sortNondominated + assignCrowdingDist do.

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <numeric>
 
 #include "framework/error.h"
@@ -12,9 +11,10 @@
 namespace gos::moo {
 namespace {
 
-// The points are renumbered 0..n-1 in lexicographic order of their objective
-// vectors, duplicates merged, so that a point can only be dominated by points
-// with smaller numbers and "sorted" below means sorted by number.
+// The points are numbered 0..n-1 in lexicographic order of their objective
+// vectors, duplicates merged (lexicographic_points.h), so that a point can
+// only be dominated by points with smaller numbers and "sorted" below means
+// sorted by number.
 //
 // helper_a(S, k) ranks the points of S among themselves when they are equal
 // in objectives k+1.. and every point outside S that dominates one of them
@@ -25,8 +25,8 @@ namespace {
 // position: then weak dominance in objectives 0..k is dominance.
 class Ranker {
  public:
-  Ranker(std::vector<double> values, size_t objectives)
-      : m_(objectives), values_(std::move(values)), n_(values_.size() / m_) {
+  explicit Ranker(const LexicographicPoints& points)
+      : m_(points.objectives), values_(points.values), n_(points.size()) {
     rank_.assign(n_, 0);
     scratch_.resize(2 * n_);
     // Column copies: the splits read one objective of many points.
@@ -225,8 +225,8 @@ class Ranker {
   }
 
   size_t m_;
-  std::vector<double> values_;   // distinct points in lexicographic order, row-major
-  std::vector<double> columns_;  // the same, column-major
+  const std::vector<double>& values_;  // distinct points in lexicographic order, row-major
+  std::vector<double> columns_;        // the same, column-major
   size_t n_;
   std::vector<int32_t> rank_;
   std::vector<uint32_t> second_;  // compressed objective 1 per point
@@ -237,35 +237,18 @@ class Ranker {
 
 }  // namespace
 
+std::vector<int32_t> divide_and_conquer_ranks(const LexicographicPoints& points) {
+  if (points.objectives < 2)
+    throw Error(fmt::format("divide-and-conquer ranking needs at least 2 objectives; got {}", points.objectives));
+  if (points.size() == 0) return {};
+  return Ranker(points).run();
+}
+
 std::vector<size_t> divide_and_conquer_ranks(Points points, std::span<const size_t> members) {
-  const size_t m = points.objectives;
-  if (m < 2) throw Error(fmt::format("divide-and-conquer ranking needs at least 2 objectives; got {}", m));
-  if (members.size() >= std::numeric_limits<uint32_t>::max())
-    throw Error(fmt::format("divide-and-conquer ranking: {} points are more than it indexes", members.size()));
-  std::vector<size_t> order(members.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const auto pa = points[members[a]], pb = points[members[b]];
-    return std::lexicographical_compare(pa.begin(), pa.end(), pb.begin(), pb.end());
-  });
-  // Distinct vectors in order; `distinct_of` maps each member to its vector.
-  std::vector<double> distinct;
-  distinct.reserve(members.size() * m);
-  std::vector<uint32_t> distinct_of(members.size());
-  uint32_t count = 0;
-  for (size_t k = 0; k < order.size(); ++k) {
-    const auto p = points[members[order[k]]];
-    if (k == 0 || !std::equal(p.begin(), p.end(), distinct.end() - static_cast<std::ptrdiff_t>(m))) {
-      distinct.insert(distinct.end(), p.begin(), p.end());
-      ++count;
-    }
-    distinct_of[order[k]] = count - 1;
-  }
-  if (count == 0) return {};
-  const std::vector<int32_t> rank = Ranker(std::move(distinct), m).run();
-  std::vector<size_t> ranks(members.size());
-  for (size_t i = 0; i < members.size(); ++i) ranks[i] = static_cast<size_t>(rank[distinct_of[i]]);
-  return ranks;
+  if (points.objectives < 2)
+    throw Error(fmt::format("divide-and-conquer ranking needs at least 2 objectives; got {}", points.objectives));
+  const LexicographicPoints distinct = lexicographic_points(points, members);
+  return member_ranks(distinct, divide_and_conquer_ranks(distinct));
 }
 
 }  // namespace gos::moo

@@ -4,12 +4,15 @@
 // three-way median split of Buzdalov & Shalyto 2014): O(N log^(M-1) N) for N
 // points of M >= 2 objectives, against the O(M N^2) of pairwise comparison.
 //
-// nondominated_sort() uses it for four or more objectives; its own
-// incremental staircases are faster for two and three.
+// nondominated_sort() uses it for four or more objectives when the
+// quadratic bitset ranking (bitset_sort.h) would need too much memory; its
+// own incremental staircases are faster for two and three.
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
+#include "framework/moo/lexicographic_points.h"
 #include "framework/moo/nondominated_sort.h"
 
 namespace gos::moo {
@@ -19,5 +22,7 @@ namespace gos::moo {
 // objective vectors share a rank. Needs at least two objectives; the caller
 // has checked the values (no NaN, no -inf; +inf is allowed).
 std::vector<size_t> divide_and_conquer_ranks(Points points, std::span<const size_t> members);
+// The same for distinct vectors already in lexicographic order: the rank of each.
+std::vector<int32_t> divide_and_conquer_ranks(const LexicographicPoints& points);
 
 }  // namespace gos::moo

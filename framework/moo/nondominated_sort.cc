@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <map>
-#include <numeric>
+#include <optional>
 
 #include "framework/error.h"
+#include "framework/moo/bitset_sort.h"
 #include "framework/moo/divide_and_conquer_sort.h"
+#include "framework/moo/value_order.h"
 #include "framework/pareto.h"
 
 namespace gos::moo {
@@ -64,9 +67,14 @@ Fronts nondominated_sort(Points points, std::span<const double> violations) {
   for (size_t i = 0; i < points.size(); ++i) (feasible(violations, i) ? order : infeasible).push_back(i);
   Fronts fronts;
   if (m >= 4) {
-    // Divide and conquer: the front scan below grows with the front size,
-    // which is most of the population with many objectives.
-    const std::vector<size_t> ranks = divide_and_conquer_ranks(points, order);
+    // The front scan below grows with the front size, which is most of the
+    // population with many objectives. The bitset ranking is quadratic in
+    // 64-bit words and the fastest up to its memory budget; the divide and
+    // conquer takes the rest (huge populations, thousands of fronts).
+    const LexicographicPoints distinct = lexicographic_points(points, order);
+    std::optional<std::vector<int32_t>> distinct_ranks = bitset_ranks(distinct);
+    if (!distinct_ranks) distinct_ranks = divide_and_conquer_ranks(distinct);
+    const std::vector<size_t> ranks = member_ranks(distinct, *distinct_ranks);
     for (size_t k = 0; k < order.size(); ++k) {
       if (ranks[k] >= fronts.size()) fronts.resize(ranks[k] + 1);
       fronts[ranks[k]].push_back(order[k]);  // `order` is increasing, so members stay sorted
@@ -192,18 +200,16 @@ std::vector<double> crowding_distance(Points points, std::span<const size_t> fro
     distance.assign(n, kInfinity);
     return distance;
   }
-  std::vector<size_t> order(n);
+  std::vector<double> column(n);
   for (size_t j = 0; j < points.objectives; ++j) {
-    auto value = [&](size_t k) { return points[front[k]][j]; };
-    std::iota(order.begin(), order.end(), size_t{0});
+    for (size_t k = 0; k < n; ++k) column[k] = points.values[front[k] * points.objectives + j];
     // Stable: equal values keep the front's order, so results are reproducible.
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return value(a) < value(b); });
+    const std::vector<uint32_t> order = stable_order(column);
     distance[order.front()] = kInfinity;
     distance[order.back()] = kInfinity;
-    const double range = value(order.back()) - value(order.front());
+    const double range = column[order.back()] - column[order.front()];
     if (!(range > 0) || !std::isfinite(range)) continue;
-    for (size_t k = 1; k + 1 < n; ++k)
-      distance[order[k]] += (value(order[k + 1]) - value(order[k - 1])) / range;
+    for (size_t k = 1; k + 1 < n; ++k) distance[order[k]] += (column[order[k + 1]] - column[order[k - 1]]) / range;
   }
   return distance;
 }

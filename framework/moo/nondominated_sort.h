@@ -8,8 +8,10 @@
 // objectives a front is checked against its last member only, and with three
 // against a staircase of its members in (f2, f3), which makes the sort
 // O(N log^2 N) for M <= 3. Four or more objectives, where fronts hold most
-// of the population and a front scan would be O(N^2), go to the
-// divide-and-conquer ranking of divide_and_conquer_sort.h, O(N log^(M-1) N).
+// of the population and a front scan would be O(M N^2) comparisons, go to
+// the bitset ranking of bitset_sort.h (O(M N^2 / 64) word operations) while
+// its memory stays within budget, else to the divide-and-conquer ranking of
+// divide_and_conquer_sort.h, O(N log^(M-1) N).
 // naive_nondominated_sort() is the O(M N^2) textbook version,
 // kept as the reference the fast one is tested against.
 #include <cstddef>
