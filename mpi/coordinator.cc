@@ -80,9 +80,10 @@ bool agree(World& world, const Identity& mine) {
   if (refusal.empty()) {
     const std::string problems = identity_problems(ranks);
     if (!problems.empty())
-      refusal = fmt::format("the {} MPI ranks would not run the same thing; nothing was run and no results file was "
-                            "touched:{}",
-                            world.size(), problems);
+      refusal = fmt::format(
+          "the {} MPI ranks would not run the same thing; nothing was run and no results file was "
+          "touched:{}",
+          world.size(), problems);
   }
   for (int rank = 1; rank < world.size(); ++rank)
     world.send(rank, Tag::kStart, refusal.empty() ? std::string() : "refused by rank 0");
@@ -115,15 +116,15 @@ std::vector<EvaluationRecord> Coordinator::evaluate_all(const std::vector<const 
   std::string lost;  // the first DeviceLost: no new genome goes out, the ones out are collected
   while (in_flight > 0) {
     const Message message = next_message(
-        world_, fmt::format("{} genome{} of generation {} {} being evaluated; the results file '{}' holds every "
-                            "generation before it: continue with `gos run FILE --resume`",
-                            in_flight, in_flight == 1 ? "" : "s", generation, in_flight == 1 ? "was" : "were",
-                            output_));
+        world_,
+        fmt::format("{} genome{} of generation {} {} being evaluated; the results file '{}' holds every "
+                    "generation before it: continue with `gos run FILE --resume`",
+                    in_flight, in_flight == 1 ? "" : "s", generation, in_flight == 1 ? "was" : "were", output_));
     expect(message, Tag::kResult, "result");
     EvaluateReply reply = decode_evaluate_reply(message.bytes);
     if (reply.index >= n)
-      throw Error(fmt::format("MPI protocol: rank {} answered genome {} of a batch of {}", message.source,
-                              reply.index, n));
+      throw Error(
+          fmt::format("MPI protocol: rank {} answered genome {} of a batch of {}", message.source, reply.index, n));
     --in_flight;
     if (reply.device_lost) {
       if (lost.empty()) lost = fmt::format("rank {}: {}", message.source, reply.record.error);
@@ -179,8 +180,8 @@ void share_runs(World& world, size_t count, const std::function<void(const RunRe
     for (int worker = 1; worker < world.size() && next < count; ++worker) dispatch(worker);
     while (in_flight > 0) {
       const Message message = next_message(world,
-                                            "every run's results file holds the generations written so far: run the "
-                                            "same `gos sweep` again to resume them");
+                                           "every run's results file holds the generations written so far: run the "
+                                           "same `gos sweep` again to resume them");
       expect(message, Tag::kRunDone, "run done");
       const RunReply reply = decode_run_reply(message.bytes);
       --in_flight;

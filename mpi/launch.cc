@@ -63,11 +63,12 @@ std::optional<int> launcher_world_size() {
 World& load_world() {
   const std::optional<std::filesystem::path> path = find_library();
   if (!path)
-    throw Error(fmt::format("an MPI launcher started this gos with several processes, but {} was not found next to "
-                            "the gos binary or in {}: this gos was built without MPI (GOS_WITH_MPI=OFF, or "
-                            "libopenmpi-dev missing). Every process would run the whole experiment, so none does; "
-                            "rebuild with MPI, or run gos without mpirun",
-                            kLibraryName, GOS_MPI_RELATIVE_DIR));
+    throw Error(
+        fmt::format("an MPI launcher started this gos with several processes, but {} was not found next to "
+                    "the gos binary or in {}: this gos was built without MPI (GOS_WITH_MPI=OFF, or "
+                    "libopenmpi-dev missing). Every process would run the whole experiment, so none does; "
+                    "rebuild with MPI, or run gos without mpirun",
+                    kLibraryName, GOS_MPI_RELATIVE_DIR));
   // RTLD_GLOBAL: Open MPI's own components, which it loads itself, need to
   // see libmpi's symbols. Never closed: the world lives in its static storage.
   void* library = dlopen(path->c_str(), RTLD_NOW | RTLD_GLOBAL);

@@ -45,8 +45,8 @@ class Reader {
  private:
   std::string_view take(uint64_t count) {
     if (count > bytes_.size())
-      throw Error(fmt::format("MPI message '{}' is truncated ({} more bytes expected, {} left)", kind_, count,
-                              bytes_.size()));
+      throw Error(
+          fmt::format("MPI message '{}' is truncated ({} more bytes expected, {} left)", kind_, count, bytes_.size()));
     const std::string_view part = bytes_.substr(0, count);
     bytes_.remove_prefix(count);
     return part;
@@ -167,13 +167,13 @@ std::string identity_problems(const std::vector<Identity>& ranks) {
       std::string difference = "the file lists differ";
       for (size_t i = 0; i < std::min(rank.build.size(), first.build.size()); ++i)
         if (rank.build[i] != first.build[i]) {
-          difference = fmt::format("{} has hash {} here, {} on rank 0", rank.build[i].first, rank.build[i].second,
-                                   first.build[i].first == rank.build[i].first ? first.build[i].second
-                                                                               : "(another file)");
+          difference =
+              fmt::format("{} has hash {} here, {} on rank 0", rank.build[i].first, rank.build[i].second,
+                          first.build[i].first == rank.build[i].first ? first.build[i].second : "(another file)");
           break;
         }
-      add(rank, "runs another build of GOS or its plugins: " + difference +
-                    " (install one build where every node reads it)");
+      add(rank,
+          "runs another build of GOS or its plugins: " + difference + " (install one build where every node reads it)");
     }
   }
   return problems;

@@ -14,7 +14,8 @@ namespace {
 using ::testing::HasSubstr;
 
 Identity identity(int rank) {
-  return {rank, "node" + std::to_string(rank), "exp.toml", "", "abc123", {{"gos", "11"}, {"libgos_framework.so", "22"}}};
+  return {
+      rank, "node" + std::to_string(rank), "exp.toml", "", "abc123", {{"gos", "11"}, {"libgos_framework.so", "22"}}};
 }
 
 TEST(MpiMessages, EvaluateReplyRoundTripsEveryRecordField) {

@@ -46,8 +46,7 @@ using testing::kGos;
 // for 0.6 < x0 <= 0.8, so some evaluations fail in both ways.
 std::string experiment(const std::string& strategy = "plugin = \"nsga2\"\npopulation = 8\ngenerations = 4",
                        int64_t sleep_ms = 0, bool plugin_path = true, int seed = 4) {
-  std::string text = "[experiment]\nname = \"mpi\"\nseed = " + std::to_string(seed) +
-                     "\noutput = \"unused.h5\"\n\n";
+  std::string text = "[experiment]\nname = \"mpi\"\nseed = " + std::to_string(seed) + "\noutput = \"unused.h5\"\n\n";
   if (plugin_path)
     text += "[plugins]\npaths = [\"" + testing::test_plugin_dir("probe") + "\", \"" +
             testing::test_plugin_dir("repeat") + "\"]\n\n";
@@ -116,12 +115,12 @@ TEST(MpiRun, RanksWithAnotherExperimentFileAreRefused) {
   SKIP_WITHOUT_MPI();
   const fs::path dir = testing::scratch_dir("mpi_other_file");
   const fs::path a = testing::write_file(dir / "a.toml", experiment());
-  const fs::path b = testing::write_file(dir / "b.toml", experiment(
-      "plugin = \"nsga2\"\npopulation = 8\ngenerations = 4", 0, true, 5));
+  const fs::path b = testing::write_file(dir / "b.toml",
+                                         experiment("plugin = \"nsga2\"\npopulation = 8\ngenerations = 4", 0, true, 5));
   const fs::path out = dir / "out.h5";
-  const testing::Outcome outcome = testing::shell(kMpirun + " -n 1 " + kGos + " run " + a.string() + " -o " +
-                                                  out.string() + " : -n 2 " + kGos + " run " + b.string() + " -o " +
-                                                  out.string());
+  const testing::Outcome outcome =
+      testing::shell(kMpirun + " -n 1 " + kGos + " run " + a.string() + " -o " + out.string() + " : -n 2 " + kGos +
+                     " run " + b.string() + " -o " + out.string());
   EXPECT_NE(outcome.exit_code, 0);
   EXPECT_THAT(outcome.output, HasSubstr("error: the 3 MPI ranks would not run the same thing; nothing was run"));
   EXPECT_THAT(outcome.output, HasSubstr("rank 1 ("));
@@ -141,14 +140,11 @@ TEST(MpiRun, RanksOfAnotherBuildAreRefused) {
     if (entry.path().extension() == ".so" || entry.path().filename() == "plugins")
       fs::create_symlink(entry.path(), other / entry.path().filename());
   fs::copy_file(kGos, other / "gos");
-  {
-    std::ofstream(other / "gos", std::ios::app) << '\n';
-  }
+  { std::ofstream(other / "gos", std::ios::app) << '\n'; }
   const fs::path file = testing::write_file(dir / "exp.toml", experiment());
-  const testing::Outcome outcome =
-      testing::shell(kMpirun + " -n 2 " + kGos + " run " + file.string() + " -o " + (dir / "out.h5").string() +
-                     " : -n 1 " + (other / "gos").string() + " run " + file.string() + " -o " +
-                     (dir / "out.h5").string());
+  const testing::Outcome outcome = testing::shell(kMpirun + " -n 2 " + kGos + " run " + file.string() + " -o " +
+                                                  (dir / "out.h5").string() + " : -n 1 " + (other / "gos").string() +
+                                                  " run " + file.string() + " -o " + (dir / "out.h5").string());
   EXPECT_NE(outcome.exit_code, 0);
   EXPECT_THAT(outcome.output, HasSubstr("rank 2 ("));
   EXPECT_THAT(outcome.output, HasSubstr("runs another build of GOS or its plugins: gos has hash"));
@@ -160,17 +156,16 @@ TEST(MpiRun, AWorkerThatCannotLoadAPluginIsReportedAndNothingIsLost) {
   SKIP_WITHOUT_MPI();
   const fs::path dir = testing::scratch_dir("mpi_no_plugin");
   // The probe plugin comes from GOS_PLUGIN_PATH, which only rank 0 gets.
-  const fs::path file = testing::write_file(dir / "exp.toml", experiment(
-      "plugin = \"nsga2\"\npopulation = 8\ngenerations = 4", 0, false));
+  const fs::path file = testing::write_file(
+      dir / "exp.toml", experiment("plugin = \"nsga2\"\npopulation = 8\ngenerations = 4", 0, false));
   const fs::path out = dir / "out.h5";
   const std::string with_probe = "env GOS_PLUGIN_PATH=" + testing::test_plugin_dir("probe") + " ";
-  ASSERT_EQ(testing::shell(with_probe + kGos + " run " + file.string() + " -o " + out.string() + " --quiet")
-                .exit_code,
+  ASSERT_EQ(testing::shell(with_probe + kGos + " run " + file.string() + " -o " + out.string() + " --quiet").exit_code,
             0);
   const std::string before = testing::read_file(out);
-  const testing::Outcome outcome = testing::shell(
-      kMpirun + " -n 1 " + with_probe + kGos + " run " + file.string() + " -o " + out.string() + " --overwrite : -n 2 " +
-      kGos + " run " + file.string() + " -o " + out.string() + " --overwrite");
+  const testing::Outcome outcome =
+      testing::shell(kMpirun + " -n 1 " + with_probe + kGos + " run " + file.string() + " -o " + out.string() +
+                     " --overwrite : -n 2 " + kGos + " run " + file.string() + " -o " + out.string() + " --overwrite");
   EXPECT_NE(outcome.exit_code, 0);
   EXPECT_THAT(outcome.output, HasSubstr("rank 1 ("));
   EXPECT_THAT(outcome.output, HasSubstr("cannot build the experiment: "));
@@ -186,8 +181,7 @@ std::optional<pid_t> rank_pid(int rank, const std::string& marker) {
     std::string cmdline = testing::read_file(entry.path() / "cmdline");
     std::string environ = testing::read_file(entry.path() / "environ");
     if (cmdline.find(marker) == std::string::npos || cmdline.find("gos") == std::string::npos) continue;
-    if (environ.find(std::string("OMPI_COMM_WORLD_RANK=") + std::to_string(rank) + '\0') == std::string::npos)
-      continue;
+    if (environ.find(std::string("OMPI_COMM_WORLD_RANK=") + std::to_string(rank) + '\0') == std::string::npos) continue;
     return static_cast<pid_t>(std::stoi(name));
   }
   return std::nullopt;
@@ -205,8 +199,8 @@ bool wait_for(const std::function<bool()>& condition, std::chrono::seconds limit
 TEST(MpiRun, AWorkerThatDiesStopsTheRunResumably) {
   SKIP_WITHOUT_MPI();
   const fs::path dir = testing::scratch_dir("mpi_worker_dies");
-  const fs::path file = testing::write_file(dir / "exp.toml", experiment(
-      "plugin = \"nsga2\"\npopulation = 4\ngenerations = 30", 25));
+  const fs::path file =
+      testing::write_file(dir / "exp.toml", experiment("plugin = \"nsga2\"\npopulation = 4\ngenerations = 30", 25));
   const fs::path out = dir / "out.h5", log = dir / "log", rc = dir / "rc";
   testing::shell("(" + kMpirun + " -n 3 " + kGos + " run " + file.string() + " -o " + out.string() + " > " +
                  log.string() + " 2>&1; echo $? > " + rc.string() + ") > /dev/null 2>&1 &");

@@ -31,8 +31,8 @@ fs::path scratch() {
 std::string zdt_text(int64_t population, int64_t generations, const fs::path& output) {
   return "[experiment]\nname = \"bench\"\nseed = 1\noutput = \"" + output.string() +
          "\"\n[search_space]\nplugin = \"test_problem\"\nproblem = \"zdt1\"\ndimensions = 30\n"
-         "[strategy]\nplugin = \"nsga2\"\npopulation = " + std::to_string(population) +
-         "\ngenerations = " + std::to_string(generations) +
+         "[strategy]\nplugin = \"nsga2\"\npopulation = " +
+         std::to_string(population) + "\ngenerations = " + std::to_string(generations) +
          "\n[[objectives]]\nplugin = \"metric\"\nmetric = \"function\"\non = \"f1\"\n"
          "[[objectives]]\nplugin = \"metric\"\nmetric = \"function\"\non = \"f2\"\n";
 }
@@ -75,7 +75,8 @@ void BM_ResultsAppendPerGenome(benchmark::State& state) {
   }
   const std::vector<int64_t> front = {0, 1, 2};
   const std::vector<double> front_values(6, 0.5);
-  ResultsWriter writer = ResultsWriter::create(path, metadata, {{"f1", "minimize", true, 0, 0}, {"f2", "minimize", true, 0, 0}});
+  ResultsWriter writer =
+      ResultsWriter::create(path, metadata, {{"f1", "minimize", true, 0, 0}, {"f2", "minimize", true, 0, 0}});
   int64_t generation = 0;
   for (auto _ : state) {
     GenerationRecord row{generation, (generation + 1) * static_cast<int64_t>(batch), 3, 0, {}};
