@@ -4,11 +4,14 @@
 # dataset` through the pool, alternating 1 and 2 boards in each round so that
 # a change of the machine's load hits both alike. Prints seconds per model and
 # the ratio of the medians.
-#   benchmarks/remote_pool.sh [BUILD_DIR] [MODELS] [ROUNDS]
+#   benchmarks/remote_pool.sh [BUILD_DIR] [MODELS] [ROUNDS] [RESOLUTION]
+# A model must take long against the command's start-up (~0.5 s), or the
+# ratio measures the start-up: use several hundred models or a larger resolution.
 set -eu
 build=$(realpath "${1:-build}")
 models=${2:-48}
 rounds=${3:-3}
+resolution=${4:-32}
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -28,12 +31,12 @@ for core in 0 1; do
   ports+=("$port")
 done
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-space="--space cnn_chain --set space.resolution=32"
+space="--space cnn_chain --set space.resolution=$resolution"
 run() {  # run AGENTS_TOML -> seconds per model
   local start end
   start=$(date +%s.%N)
   "$build/gos" latency dataset $space --device remote_pool --set "device.agents=$1" \
-    --set device.token_file=agent.token --count "$models" --seed 7 -o "pool.h5" >/dev/null 2>>pool.log
+    --set device.token_file=agent.token --count "$models" --seed 7 -o "pool.h5" --overwrite >/dev/null 2>>pool.log || { echo "gos latency dataset failed:" >&2; cat pool.log >&2; exit 1; }
   end=$(date +%s.%N)
   echo "($end - $start) / $models" | bc -l
 }

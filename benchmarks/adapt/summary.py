@@ -9,6 +9,7 @@ the baseline and the adapted model (timed alternately in the final step, batch
 replacements out of searched slots, baseline training, search and fine-tune
 time, and the stop reason. Plain h5py, so it runs with Debian's python3-h5py.
 """
+import math
 import sys
 from pathlib import Path
 
@@ -19,6 +20,11 @@ import h5py
 
 def text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def percent(value):
+    """An accuracy, or '-' where the run measured none (test_images = 0 records NaN)."""
+    return "-" if math.isnan(float(value)) else f"{float(value):.2f}"
 
 
 def row(run_dir):
@@ -42,7 +48,7 @@ def row(run_dir):
         return (f"| {Path(run_dir).name} | {model} | {final['baseline_latency_ms']:.2f} -> {final['latency_ms']:.2f} "
                 f"| **{final['speedup']:.2f}x** | {int(base['params']):,} -> {int(final['params']):,} "
                 f"| {base['accuracy']:.2f} -> {final['accuracy']:.2f} "
-                f"| {base['test_accuracy']:.2f} -> {final['test_accuracy']:.2f} "
+                f"| {percent(base['test_accuracy'])} -> {percent(final['test_accuracy'])} "
                 f"| {int(final['modified'])} of {len(searched)} searched ({len(iterations) - len(searched)} unsupported) "
                 f"| {base['train_seconds'] / 60:.1f} / {search_s / 60:.1f} / {finetune_s / 60:.1f} "
                 f"| {text(f.attrs['stop_reason'])} |")
