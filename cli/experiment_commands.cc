@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -15,6 +17,8 @@
 #include "framework/runner.h"
 #include "framework/text.h"
 #include "framework/toml_input.h"
+#include "mpi/coordinator.h"
+#include "mpi/launch.h"
 
 namespace po = boost::program_options;
 
@@ -131,6 +135,64 @@ int validate_command(const Args& args) {
   return 0;
 }
 
+namespace {
+
+int report_run(const RunSummary& summary) {
+  if (summary.already_complete) {
+    std::cout << fmt::format("{}: run already completed ({} evaluations{}); nothing to resume\n",
+                             summary.output.string(), summary.evaluations, format_indicators(summary));
+    return 0;
+  }
+  std::cout << fmt::format("{}: {} evaluations in {} generations ({} replayed from the file), {} failed, "
+                           "Pareto front of {}{}\n",
+                           summary.output.string(), summary.evaluations, summary.generations,
+                           summary.replayed_generations, summary.failed, summary.front_size,
+                           format_indicators(summary));
+  return 0;
+}
+
+// `mpirun -n K gos run`: every rank builds the experiment from its own
+// arguments; rank 0 checks that all built the same one with the same build,
+// then runs it with the workers evaluating (mpi/coordinator.h).
+int run_on_mpi_ranks(const ExperimentArgs& args, RunOptions run_options) {
+  mpi::World& world = mpi::load_world();
+  const mpi::FinalizeOnExit finalize(&world);
+  PluginRegistry registry;
+  std::optional<Experiment> experiment;
+  mpi::Identity mine{world.rank(), world.host(), args.file, {}, {}, {}};
+  std::exception_ptr own_error;
+  try {
+    experiment.emplace(build_experiment(load(args, registry), registry));
+    mine.work = experiment->config.fingerprint;
+    mine.build = mpi::build_id(registry);
+  } catch (const std::exception& e) {
+    own_error = std::current_exception();
+    mine.error = e.what();
+  }
+  if (world.size() == 1) {  // a launcher that did not say how many (PMIx) started one
+    std::cerr << mpi::kOneMpiProcessNote;
+    if (own_error) std::rethrow_exception(own_error);
+    return report_run(run_experiment(*experiment, run_options));
+  }
+  if (world.rank() != 0) {
+    if (!mpi::agree(world, mine)) return 1;  // rank 0 says why
+    mpi::serve(world, *experiment);
+    return 0;
+  }
+  try {
+    mpi::agree(world, mine);
+  } catch (...) {
+    if (own_error) std::rethrow_exception(own_error);
+    throw;
+  }
+  mpi::Coordinator coordinator(world, experiment->config.output.string());
+  run_options.evaluation = &coordinator;
+  run_options.attributes["mpi.ranks"] = std::to_string(world.size());
+  return report_run(run_experiment(*experiment, run_options));
+}
+
+}  // namespace
+
 int run_command(const Args& args) {
   ExperimentArgs experiment_args;
   RunOptions run_options;
@@ -144,24 +206,19 @@ int run_command(const Args& args) {
   if (!parse(args, options, experiment_args,
              "Usage: gos run FILE [options]\n\nRuns an experiment and writes one HDF5 results file (docs/RESULTS.md).\n"
              "Results are flushed after every generation; a killed run continues with --resume\n"
-             "and ends exactly as an uninterrupted run with the same seed."))
+             "and ends exactly as an uninterrupted run with the same seed. Under mpirun\n"
+             "(`mpirun -n K gos run FILE`), rank 0 runs the search and writes the file while\n"
+             "the other K-1 ranks evaluate genomes; the file is the same as with one process\n"
+             "(docs/SCALING.md)."))
     return 0;
   if (run_options.resume && run_options.overwrite) throw po::error("--resume and --overwrite exclude each other");
   run_options.progress = !quiet;
+  const std::optional<int> launched = mpi::launcher_world_size();
+  if (launched && *launched != 1) return run_on_mpi_ranks(experiment_args, std::move(run_options));
+  if (launched) std::cerr << mpi::kOneMpiProcessNote;
   PluginRegistry registry;
   Experiment experiment = build_experiment(load(experiment_args, registry), registry);
-  const RunSummary summary = run_experiment(experiment, run_options);
-  if (summary.already_complete) {
-    std::cout << fmt::format("{}: run already completed ({} evaluations{}); nothing to resume\n",
-                             summary.output.string(), summary.evaluations, format_indicators(summary));
-    return 0;
-  }
-  std::cout << fmt::format("{}: {} evaluations in {} generations ({} replayed from the file), {} failed, "
-                           "Pareto front of {}{}\n",
-                           summary.output.string(), summary.evaluations, summary.generations,
-                           summary.replayed_generations, summary.failed, summary.front_size,
-                           format_indicators(summary));
-  return 0;
+  return report_run(run_experiment(experiment, run_options));
 }
 
 int plugins_command(const Args& args) {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,6 +14,8 @@
 #include "framework/experiment.h"
 #include "framework/runner.h"
 #include "framework/toml_input.h"
+#include "mpi/coordinator.h"
+#include "mpi/launch.h"
 
 namespace po = boost::program_options;
 
@@ -87,13 +90,33 @@ int sweep_command(const Args& args) {
   const std::vector<std::vector<std::string>> points = sweep::grid_points(axes);
 
   // Errors outside the strategy tables, reported with the file's own lines.
+  // Under an MPI launcher every rank checks this and says what it found.
+  const std::optional<int> launched = mpi::launcher_world_size();
+  const bool distributed = launched && *launched != 1;
+  if (launched && *launched == 1) std::cerr << mpi::kOneMpiProcessNote;
+  mpi::Identity mine;
+  mine.file = file;
+  std::exception_ptr own_error;
   {
     PluginRegistry registry;
-    load_default_plugins(registry, plugin_paths);
-    build_experiment(load_experiment(file, overrides, registry), registry);
+    try {
+      load_default_plugins(registry, plugin_paths);
+      const Experiment base = build_experiment(load_experiment(file, overrides, registry), registry);
+      mine.work = base.config.fingerprint;
+      if (distributed) mine.build = mpi::build_id(registry);
+    } catch (const std::exception& e) {
+      if (!distributed) throw;
+      own_error = std::current_exception();
+      mine.error = e.what();
+    }
   }
-  std::vector<std::string> outputs;
-  const size_t total = strategies.size() * points.size() * seeds.size();
+  struct PlannedRun {
+    size_t strategy;
+    uint64_t seed;
+    std::string output;
+    std::vector<std::string> overrides;
+  };
+  std::vector<PlannedRun> plan;
   for (size_t s = 0; s < strategies.size(); ++s) {
     const std::string plugin = strategies[s]["plugin"].value<std::string>().value_or("strategy");
     for (const std::vector<std::string>& point : points) {
@@ -102,24 +125,59 @@ int sweep_command(const Args& args) {
         const std::string output = (std::filesystem::path(out_dir) / fmt::format("{}-seed{}.h5", label, seed)).string();
         std::vector<std::string> run_overrides = overrides;
         run_overrides.insert(run_overrides.end(), point.begin(), point.end());
-        PluginRegistry registry;
-        load_default_plugins(registry, plugin_paths);
-        Experiment experiment =
-            sweep::build_sweep_run(root, strategies[s], strategy_lines[s], seed, output, file, run_overrides, registry);
-        RunOptions run_options;
-        run_options.progress = !quiet;
-        run_options.overwrite = overwrite;
-        run_options.resume = !overwrite && std::filesystem::exists(experiment.config.output);
-        const RunSummary summary = run_experiment(experiment, run_options);
-        // One line per run, flushed, so that a pipe or a log sees each run as it ends.
-        std::cout << fmt::format("[{}/{}] {}: {} evaluations, front {}{}", outputs.size() + 1, total,
-                                 summary.output.string(), summary.evaluations, summary.front_size,
-                                 summary.already_complete ? " (already complete)" : "")
-                  << std::endl;
-        outputs.push_back(summary.output.string());
+        plan.push_back({s, seed, output, std::move(run_overrides)});
+        mine.work += "\n" + output;
       }
     }
   }
+  // One run, resumed when its file is there; its line without the counter.
+  auto do_run = [&](size_t index) {
+    const PlannedRun& run = plan[index];
+    PluginRegistry registry;
+    load_default_plugins(registry, plugin_paths);
+    Experiment experiment = sweep::build_sweep_run(root, strategies[run.strategy], strategy_lines[run.strategy],
+                                                   run.seed, run.output, file, run.overrides, registry);
+    RunOptions run_options;
+    run_options.progress = !quiet;
+    run_options.overwrite = overwrite;
+    run_options.resume = !overwrite && std::filesystem::exists(experiment.config.output);
+    const RunSummary summary = run_experiment(experiment, run_options);
+    return fmt::format("{}: {} evaluations, front {}{}", summary.output.string(), summary.evaluations,
+                       summary.front_size, summary.already_complete ? " (already complete)" : "");
+  };
+  size_t done = 0;
+  // One line per run, flushed, so that a pipe or a log sees each run as it ends.
+  auto print_done = [&](const std::string& line) {
+    std::cout << fmt::format("[{}/{}] {}", ++done, plan.size(), line) << std::endl;
+  };
+  mpi::World* world = distributed ? &mpi::load_world() : nullptr;
+  const mpi::FinalizeOnExit finalize(world);
+  if (world && world->size() > 1) {
+    // The runs go side by side to the workers (mpi/coordinator.h); rank 0
+    // prints their lines as they end and then the comparison.
+    mine.rank = world->rank();
+    mine.host = world->host();
+    mine.work = mpi::fnv1a_hex(mine.work + "\n" + fmt::format("{}", overwrite));
+    if (world->rank() != 0) {
+      if (!mpi::agree(*world, mine)) return 1;  // rank 0 says why
+      mpi::do_runs(*world, do_run);
+      return 0;
+    }
+    try {
+      mpi::agree(*world, mine);
+    } catch (...) {
+      if (own_error) std::rethrow_exception(own_error);
+      throw;
+    }
+    mpi::share_runs(*world, plan.size(), [&](const mpi::RunReply& reply, int rank) {
+      print_done(fmt::format("{} (rank {})", reply.text, rank));
+    });
+  } else {
+    if (own_error) std::rethrow_exception(own_error);
+    for (size_t i = 0; i < plan.size(); ++i) print_done(do_run(i));
+  }
+  std::vector<std::string> outputs;
+  for (const PlannedRun& run : plan) outputs.push_back(run.output);
   std::vector<compare::RunCurve> runs;
   for (const std::string& output : outputs) {
     try {

@@ -17,6 +17,7 @@
 
 #include "framework/equivalence_cache.h"
 #include "framework/error.h"
+#include "framework/evaluation.h"
 #include "framework/moo/indicators.h"
 #include "framework/pareto.h"
 #include "framework/progress.h"
@@ -65,67 +66,13 @@ std::string first_difference(const std::string& a, const std::string& b) {
 
 class Evaluator {
  public:
-  explicit Evaluator(Experiment& experiment) : experiment_(experiment) {}
+  Evaluator(Experiment& experiment, EvaluationBackend* backend) : experiment_(experiment), backend_(backend) {}
 
-  // Evaluates a generation's new genomes objective by objective, each
-  // objective seeing all of them at once (a device of several boards measures
-  // them together). A genome stops at its first failing objective.
+  // A generation's new genomes, through the run's backend or in this process.
   std::vector<EvaluationRecord> evaluate_all(const std::vector<const Genome*>& genomes,
                                              std::vector<std::string> canonicals, int64_t generation) {
-    const size_t n = genomes.size();
-    const size_t objectives = experiment_.objectives.size();
-    std::vector<EvaluationRecord> records(n);
-    for (size_t j = 0; j < n; ++j) {
-      records[j].genome = std::move(canonicals[j]);
-      records[j].generation = generation;
-      records[j].values.assign(objectives, std::nan(""));
-    }
-    auto fail = [&](size_t j, std::string error) {
-      records[j].failed = true;
-      records[j].error = std::move(error);
-      records[j].values.assign(objectives, std::nan(""));
-      records[j].violation = std::numeric_limits<double>::infinity();
-    };
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<size_t> alive(n);
-    for (size_t j = 0; j < n; ++j) alive[j] = j;
-    for (size_t i = 0; i < objectives && !alive.empty(); ++i) {
-      std::vector<const Genome*> subset;
-      for (size_t j : alive) subset.push_back(genomes[j]);
-      std::vector<BatchValue> values;
-      try {
-        values = experiment_.objectives[i]->evaluate_all(subset, *experiment_.space);
-        if (values.size() != subset.size())
-          throw Error(fmt::format("objective '{}' returned {} values for {} genomes", experiment_.roles[i].name,
-                                  values.size(), subset.size()));
-      } catch (const DeviceLost&) {
-        throw;  // not the candidates' failure: stop, to be resumed
-      } catch (const std::exception& e) {
-        for (size_t j : alive) fail(j, e.what());
-        break;
-      }
-      std::vector<size_t> still_alive;
-      for (size_t k = 0; k < alive.size(); ++k) {
-        const size_t j = alive[k];
-        if (!values[k].value) {
-          fail(j, values[k].error);
-        } else if (!std::isfinite(*values[k].value)) {
-          fail(j, fmt::format("objective '{}' returned {}", experiment_.roles[i].name, *values[k].value));
-        } else {
-          records[j].values[i] = *values[k].value;
-          still_alive.push_back(j);
-        }
-      }
-      alive = std::move(still_alive);
-    }
-    for (size_t j : alive) {
-      records[j].violation = 0;
-      for (size_t i = 0; i < experiment_.roles.size(); ++i)
-        records[j].violation += experiment_.roles[i].violation(records[j].values[i]);
-    }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    for (EvaluationRecord& record : records) record.seconds = n ? seconds / static_cast<double>(n) : 0;
-    return records;
+    if (backend_) return backend_->evaluate_all(genomes, std::move(canonicals), generation);
+    return evaluate_in_process(experiment_, genomes, std::move(canonicals), generation);
   }
 
   // The strategy's view: optimised objectives in minimisation form.
@@ -141,6 +88,7 @@ class Evaluator {
 
  private:
   Experiment& experiment_;
+  EvaluationBackend* backend_;
 };
 
 // The [indicators] of the experiment, computed on the feasible members of the
@@ -247,7 +195,7 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
   }
 
   const auto session_start = std::chrono::steady_clock::now();
-  Evaluator evaluator(experiment);
+  Evaluator evaluator(experiment, options.evaluation);
   ProgressLine progress;
   const Rng master(config.seed);
   try {

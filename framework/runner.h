@@ -19,6 +19,8 @@
 
 namespace gos {
 
+class EvaluationBackend;  // framework/evaluation.h
+
 struct RunOptions {
   bool resume = false;     // continue the run recorded in the output file
   bool overwrite = false;  // replace an existing output file
@@ -27,6 +29,9 @@ struct RunOptions {
   std::function<void(const GenerationRecord&)> on_generation;
   // Extra root attributes for the results file (e.g. device descriptions).
   std::map<std::string, std::string> attributes;
+  // Evaluates each generation's new genomes elsewhere (MPI ranks); null:
+  // in this process. Must give the records evaluate_in_process would.
+  EvaluationBackend* evaluation = nullptr;
 };
 
 struct RunSummary {

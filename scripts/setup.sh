@@ -11,6 +11,7 @@ packages=(
   libhdf5-dev libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev graphviz libssl-dev
   python3-h5py python3-numpy python3-deap python3-torch
   libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx python3-torchvision
+  libopenmpi-dev openmpi-bin
 )
 missing=()
 for p in "${packages[@]}"; do
