@@ -5,8 +5,8 @@
 // point for GOS's kernel MLP and fitted table (docs/performance/ofa.md); not a
 // GOS predictor (it knows nothing of layers, so it cannot transfer or be
 // compiled into a table). From the repository root:
-//   build/benchmarks/latency/ofa_encoding_mlp ../shared/data/latency/ofa/ofa_rtx2080ti_b64.csv 70/15/15 200
-//   build/benchmarks/latency/ofa_encoding_mlp ../shared/data/latency/ofa/ofa_rtx2080ti_b64.csv 70/15/15,shuffle=1 200
+//   build/ofa_encoding_mlp ../shared/data/latency/ofa/ofa_rtx2080ti_b64.csv 70/15/15 200
+//   build/ofa_encoding_mlp ../shared/data/latency/ofa/ofa_rtx2080ti_b64.csv 70/15/15,shuffle=1 200
 // Arguments: CSV, split, epochs [, hidden widths ... (default 400 400 400)].
 #include <fmt/format.h>
 #include <fmt/ranges.h>
