@@ -34,7 +34,7 @@ struct StrategyContext {
   size_t num_objectives = 0;               // optimised objectives
   // The budget the experiment's objectives honour (framework/fidelity.h),
   // when one of them declares it; what Strategy::budgets() must fit.
-  std::optional<Fidelity> fidelity;
+  std::optional<Fidelity> fidelity{};
 };
 
 class Strategy : public Component {
