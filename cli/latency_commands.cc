@@ -189,7 +189,8 @@ int lut_fit(const Args& args) {
        "dataset from 'gos latency dataset', or a CSV of genome columns + latency_ms")
       ("holdout-every", po::value(&holdout_every)->default_value(holdout_every),
        "every N-th model is held out (0: fit on all)")
-      ("split", po::value(&split_text), "train/validation/test percentages, e.g. 70/15/15 (replaces --holdout-every)")
+      ("split", po::value(&split_text), "train/validation/test percentages of consecutive rows, e.g. 70/15/15, or 70/15/15,shuffle=SEED for a "
+       "seeded random split (replaces --holdout-every)")
       ("ridge", po::value(&fit.ridge)->default_value(fit.ridge), "ridge term, relative to the mean diagonal")
       ("transfer-to", po::value(&transfer_file),
        "another device's data set: recalibrate overhead and scale of the fitted table on a few of its models")
@@ -311,7 +312,8 @@ int latency_train(const Args& args) {
       ("holdout-every", po::value(&holdout_every)->default_value(holdout_every),
        "every N-th model is held out for 'gos latency eval' (0: train on all)")
       ("split", po::value(&split_text),
-       "train/validation/test percentages of consecutive rows, e.g. 70/15/15 (replaces --holdout-every)")
+       "train/validation/test percentages of consecutive rows, e.g. 70/15/15, or 70/15/15,shuffle=SEED for a "
+       "seeded random split (replaces --holdout-every)")
       ("epochs", po::value(&training.epochs)->default_value(training.epochs), "full-batch training epochs")
       ("learning-rate", po::value(&training.learning_rate)->default_value(training.learning_rate, shortest(training.learning_rate)),
        "Adam step size")

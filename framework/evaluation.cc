@@ -11,7 +11,8 @@
 namespace gos {
 
 std::vector<EvaluationRecord> evaluate_in_process(Experiment& experiment, const std::vector<const Genome*>& genomes,
-                                                  std::vector<std::string> canonicals, int64_t generation) {
+                                                  std::vector<std::string> canonicals, int64_t generation,
+                                                  double budget) {
   const size_t n = genomes.size();
   const size_t objectives = experiment.objectives.size();
   std::vector<EvaluationRecord> records(n);
@@ -19,6 +20,7 @@ std::vector<EvaluationRecord> evaluate_in_process(Experiment& experiment, const 
     records[j].genome = std::move(canonicals[j]);
     records[j].generation = generation;
     records[j].values.assign(objectives, std::nan(""));
+    records[j].fidelity = budget;
   }
   auto fail = [&](size_t j, std::string error) {
     records[j].failed = true;
@@ -34,7 +36,10 @@ std::vector<EvaluationRecord> evaluate_in_process(Experiment& experiment, const 
     for (size_t j : alive) subset.push_back(genomes[j]);
     std::vector<BatchValue> values;
     try {
-      values = experiment.objectives[i]->evaluate_all(subset, *experiment.space);
+      const std::optional<Fidelity> fidelity = experiment.objectives[i]->fidelity();
+      const bool below_full = fidelity && !std::isnan(budget) && budget != fidelity->full;
+      values = below_full ? experiment.objectives[i]->evaluate_all_at(subset, *experiment.space, budget)
+                          : experiment.objectives[i]->evaluate_all(subset, *experiment.space);
       if (values.size() != subset.size())
         throw Error(fmt::format("objective '{}' returned {} values for {} genomes", experiment.roles[i].name,
                                 values.size(), subset.size()));

@@ -3,6 +3,7 @@
 // process (evaluate_in_process); a run can be handed another backend through
 // RunOptions::evaluation, e.g. the MPI ranks of mpi/, which call
 // evaluate_in_process on their side, so both give the same records.
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,8 +27,11 @@ class EvaluationBackend {
 // (a device of several boards measures them together). A genome stops at its
 // first failing objective (an exception or a value that is not finite); the
 // survivors get their constraint violation. `seconds` is the wall-clock time
-// of the whole call shared evenly among the genomes.
+// of the whole call shared evenly among the genomes. `budget` (a fidelity,
+// NaN: none) is passed to the objectives that declare a fidelity when it is
+// below their full one (Objective::evaluate_all_at) and recorded.
 std::vector<EvaluationRecord> evaluate_in_process(Experiment& experiment, const std::vector<const Genome*>& genomes,
-                                                  std::vector<std::string> canonicals, int64_t generation);
+                                                  std::vector<std::string> canonicals, int64_t generation,
+                                                  double budget = std::nan(""));
 
 }  // namespace gos

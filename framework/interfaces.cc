@@ -171,6 +171,29 @@ std::vector<BatchValue> Objective::evaluate_all(const std::vector<const Genome*>
   return one_by_one(genomes, [&](const Genome& genome) { return evaluate(genome, space); });
 }
 
+std::vector<BatchValue> Objective::evaluate_all_at(const std::vector<const Genome*>& genomes, const SearchSpace& space,
+                                                  double budget) {
+  (void)genomes;
+  (void)space;
+  throw Error(fmt::format("objective '{}' declares no fidelity and cannot be evaluated at budget {}", default_name(),
+                          budget));
+}
+
+bool Fidelity::honours(double budget) const {
+  if (!std::isfinite(budget) || budget < min || budget > full) return false;
+  if (integral && budget != std::round(budget)) return false;
+  return levels.empty() || std::find(levels.begin(), levels.end(), budget) != levels.end();
+}
+
+std::string Fidelity::describe() const {
+  if (!levels.empty()) {
+    std::vector<std::string> texts;
+    for (double level : levels) texts.push_back(fmt::format("{}", level));
+    return fmt::format("{}, one of {}", key, join(texts, ", "));
+  }
+  return fmt::format("{} in [{}, {}]{}", key, min, full, integral ? ", whole numbers" : "");
+}
+
 std::vector<BatchValue> LatencyModel::predict_all(const std::vector<const Genome*>& genomes,
                                                   const SearchSpace& space) {
   return one_by_one(genomes, [&](const Genome& genome) { return predict_ms(genome, space); });

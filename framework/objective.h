@@ -11,6 +11,7 @@
 
 #include "framework/batch.h"
 #include "framework/component.h"
+#include "framework/fidelity.h"
 #include "framework/genome.h"
 
 namespace gos {
@@ -42,6 +43,17 @@ class Objective : public Component {
   // The runner writes it into the results file as root attributes
   // "objective.<name>.<key>", so a result says where its numbers came from.
   virtual std::map<std::string, std::string> provenance() const;
+
+  // Multi-fidelity (framework/fidelity.h): the budget this objective can be
+  // evaluated at below its full fidelity; none (the default) for objectives
+  // whose value has one fidelity, which are then evaluated plainly whatever
+  // budget a strategy asks for (a parameter count does not depend on epochs).
+  virtual std::optional<Fidelity> fidelity() const { return std::nullopt; }
+  // Values at `budget`, one that fidelity()->honours() and below its full
+  // value (the runner calls evaluate_all at full fidelity). The default
+  // throws gos::Error: only objectives that declare a fidelity are asked.
+  virtual std::vector<BatchValue> evaluate_all_at(const std::vector<const Genome*>& genomes, const SearchSpace& space,
+                                                  double budget);
 };
 
 // The role an objective plays in an experiment, resolved from its table.

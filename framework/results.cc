@@ -162,8 +162,8 @@ void append_strings(H5::DataSet& dataset, const std::vector<std::string>& values
   append_rows(dataset, string_type(), pointers.data(), pointers.size());
 }
 
-constexpr const char* kEvaluationColumns[] = {"genome", "values",    "violation", "generation",
-                                              "seconds", "failed", "cached",    "error"};
+constexpr const char* kEvaluationColumns[] = {"genome", "values", "violation", "generation", "seconds",
+                                              "failed", "cached", "error",     "fidelity"};
 constexpr const char* kGenerationColumns[] = {"generation", "evaluations", "front_size", "elapsed_seconds"};
 
 }  // namespace
@@ -174,7 +174,8 @@ bool EvaluationRecord::operator==(const EvaluationRecord& other) const {
   for (size_t i = 0; i < values.size(); ++i)
     if (!same(values[i], other.values[i])) return false;
   return genome == other.genome && same(violation, other.violation) && generation == other.generation &&
-         seconds == other.seconds && failed == other.failed && cached == other.cached && error == other.error;
+         seconds == other.seconds && failed == other.failed && cached == other.cached && error == other.error &&
+         same(fidelity, other.fidelity);
 }
 
 ResultsWriter ResultsWriter::create(const std::filesystem::path& path, const RunMetadata& metadata,
@@ -229,6 +230,7 @@ ResultsWriter ResultsWriter::create(const std::filesystem::path& path, const Run
     create_table(evaluations, "failed", H5::PredType::NATIVE_INT8, 0);
     create_table(evaluations, "cached", H5::PredType::NATIVE_INT8, 0);
     create_table(evaluations, "error", string_type(), 0);
+    create_table(evaluations, "fidelity", H5::PredType::NATIVE_DOUBLE, 0);
     H5::Group generations = file.createGroup("generations");
     create_table(generations, "generation", H5::PredType::NATIVE_INT64, 0);
     create_table(generations, "evaluations", H5::PredType::NATIVE_INT64, 0);
@@ -247,6 +249,12 @@ ResultsWriter ResultsWriter::resume(const std::filesystem::path& path, size_t ke
   return with_hdf5(path, "reopen it to resume", [&] {
     H5::H5File file = open_file(path, H5F_ACC_RDWR);
     H5::Group evaluations = file.openGroup("evaluations");
+    if (!evaluations.nameExists("fidelity")) {
+      // A file from before multi-fidelity runs: its evaluations were all at full fidelity.
+      H5::DataSet fidelity = create_table(evaluations, "fidelity", H5::PredType::NATIVE_DOUBLE, 0);
+      const std::vector<double> none(keep_evaluations, std::nan(""));
+      append_rows(fidelity, H5::PredType::NATIVE_DOUBLE, none.data(), none.size());
+    }
     for (const char* column : kEvaluationColumns) {
       H5::DataSet dataset = evaluations.openDataSet(column);
       resize_rows(dataset, keep_evaluations);
@@ -274,7 +282,7 @@ void ResultsWriter::append(std::span<const EvaluationRecord> records, const Gene
     H5::H5File file = open_file(path_, H5F_ACC_RDWR);
     H5::Group evaluations = file.openGroup("evaluations");
     std::vector<std::string> genomes, errors;
-    std::vector<double> values, violations, seconds;
+    std::vector<double> values, violations, seconds, fidelities;
     std::vector<int64_t> generation_numbers;
     std::vector<int8_t> failed, cached;
     for (const EvaluationRecord& r : records) {
@@ -287,6 +295,7 @@ void ResultsWriter::append(std::span<const EvaluationRecord> records, const Gene
       generation_numbers.push_back(r.generation);
       failed.push_back(r.failed ? 1 : 0);
       cached.push_back(r.cached ? 1 : 0);
+      fidelities.push_back(r.fidelity);
     }
     H5::DataSet genome_set = evaluations.openDataSet("genome");
     append_strings(genome_set, genomes);
@@ -304,6 +313,8 @@ void ResultsWriter::append(std::span<const EvaluationRecord> records, const Gene
     append_rows(cached_set, H5::PredType::NATIVE_INT8, cached.data(), records.size());
     H5::DataSet error_set = evaluations.openDataSet("error");
     append_strings(error_set, errors);
+    H5::DataSet fidelity_set = evaluations.openDataSet("fidelity");
+    append_rows(fidelity_set, H5::PredType::NATIVE_DOUBLE, fidelities.data(), records.size());
 
     // The front is rewritten whole: it may shrink as well as grow.
     H5::Group front_group = file.openGroup("front");
@@ -410,11 +421,15 @@ RunResults read_results(const std::filesystem::path& path) {
     const auto failed = read_column<int8_t>(evaluations.openDataSet("failed"), H5::PredType::NATIVE_INT8);
     const auto cached = read_column<int8_t>(evaluations.openDataSet("cached"), H5::PredType::NATIVE_INT8);
     const auto errors = read_strings(evaluations.openDataSet("error"));
+    const std::vector<double> fidelity =
+        evaluations.nameExists("fidelity")
+            ? read_column<double>(evaluations.openDataSet("fidelity"), H5::PredType::NATIVE_DOUBLE)
+            : std::vector<double>(genomes.size(), std::nan(""));
     const size_t m_objectives = names.size();
     // Columns can differ in length only in a file killed mid-append; keep complete rows.
     size_t rows = std::min({genomes.size(), m_objectives ? values.size() / m_objectives : genomes.size(),
                             violation.size(), generation.size(), seconds.size(), failed.size(), cached.size(),
-                            errors.size()});
+                            errors.size(), fidelity.size()});
     for (size_t i = 0; i < rows; ++i) {
       EvaluationRecord r;
       r.genome = genomes[i];
@@ -425,6 +440,7 @@ RunResults read_results(const std::filesystem::path& path) {
       r.failed = failed[i] != 0;
       r.cached = cached[i] != 0;
       r.error = errors[i];
+      r.fidelity = fidelity[i];
       results.evaluations.push_back(std::move(r));
     }
 

@@ -6,6 +6,7 @@
 // is complete after every generation and a killed run leaves a readable file.
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <span>
 #include <string>
@@ -46,6 +47,10 @@ struct EvaluationRecord {
   bool failed = false;
   bool cached = false;            // values copied from an identical or equivalent earlier genome
   std::string error;              // why it failed, else empty
+  // The budget it was evaluated at (framework/fidelity.h); NaN when the
+  // experiment's objectives declare no fidelity. Files written before the
+  // column existed read as NaN.
+  double fidelity = std::numeric_limits<double>::quiet_NaN();
   bool operator==(const EvaluationRecord&) const;
 };
 

@@ -108,6 +108,36 @@ TEST(Results, ResumeDropsRowsBeyondTheLastCompleteGeneration) {
   EXPECT_EQ(results.evaluations[1].genome, "c");
 }
 
+TEST(Results, FidelityRoundTripsAndFilesWithoutTheColumnReadAsNaNAndResume) {
+  const auto path = temp_file("fidelity.h5");
+  ResultsWriter writer = ResultsWriter::create(path, metadata(), {{"f1", "minimize", true, NAN, NAN},
+                                                                  {"f2", "minimize", true, NAN, NAN}});
+  EvaluationRecord low = record("a", 1, 2, 0), full = record("a", 0.5, 2, 0);
+  low.fidelity = 12;
+  full.fidelity = 200;
+  writer.append(std::vector<EvaluationRecord>{low, full}, {0, 2, 1, 0.1, {}}, std::vector<int64_t>{1},
+                std::vector<double>{0.5, 2});
+  RunResults results = read_results(path);
+  ASSERT_EQ(results.evaluations.size(), 2u);
+  EXPECT_EQ(results.evaluations[0].fidelity, 12);
+  EXPECT_EQ(results.evaluations[1].fidelity, 200);
+  // A file from before the column existed.
+  {
+    H5::H5File file(path.string(), H5F_ACC_RDWR);
+    file.openGroup("evaluations").unlink("fidelity");
+  }
+  results = read_results(path);
+  ASSERT_EQ(results.evaluations.size(), 2u);
+  EXPECT_TRUE(std::isnan(results.evaluations[0].fidelity));
+  ResultsWriter resumed = ResultsWriter::resume(path, 2, 1);
+  resumed.append(std::vector<EvaluationRecord>{full}, {1, 3, 1, 0.2, {}}, std::vector<int64_t>{1},
+                 std::vector<double>{0.5, 2});
+  results = read_results(path);
+  ASSERT_EQ(results.evaluations.size(), 3u);
+  EXPECT_TRUE(std::isnan(results.evaluations[1].fidelity));
+  EXPECT_EQ(results.evaluations[2].fidelity, 200);
+}
+
 TEST(Results, AReaderHoldingTheFileOpenDoesNotStopTheWriter) {
   const auto path = temp_file("reader.h5");
   ResultsWriter writer = ResultsWriter::create(path, metadata(), {{"f1", "minimize", true, NAN, NAN},

@@ -64,15 +64,89 @@ std::string first_difference(const std::string& a, const std::string& b) {
   }
 }
 
+// The budget the experiment's objectives honour: the one fidelity its
+// objectives declare (all that declare one must agree), or none.
+std::optional<Fidelity> experiment_fidelity(const Experiment& experiment) {
+  std::optional<Fidelity> fidelity;
+  std::string first;
+  for (size_t i = 0; i < experiment.objectives.size(); ++i) {
+    std::optional<Fidelity> declared = experiment.objectives[i]->fidelity();
+    if (!declared) continue;
+    if (fidelity && !(*declared == *fidelity))
+      throw Error(fmt::format("objectives '{}' and '{}' declare different fidelities ({} and {}); a multi-fidelity "
+                              "run needs one budget that every such objective honours",
+                              first, experiment.roles[i].name, fidelity->describe(), declared->describe()));
+    if (!fidelity) first = experiment.roles[i].name;
+    fidelity = std::move(declared);
+  }
+  return fidelity;
+}
+
+// The budget of each genome of a batch: the strategy's budgets() checked
+// against the experiment's fidelity, NaN where the experiment has none.
+std::vector<double> batch_budgets(const Strategy& strategy, const std::optional<Fidelity>& fidelity, size_t asked,
+                                  size_t kept) {
+  std::vector<double> budgets = strategy.budgets();
+  if (budgets.empty()) return std::vector<double>(kept, fidelity ? fidelity->full : std::nan(""));
+  if (!fidelity)
+    throw Error("the strategy asks for evaluations at budgets below full fidelity, but no objective of the "
+                "experiment declares a fidelity it honours (e.g. training epochs)");
+  if (budgets.size() != asked)
+    throw Error(fmt::format("the strategy gave {} budgets for a batch of {} genomes", budgets.size(), asked));
+  for (double budget : budgets)
+    if (!fidelity->honours(budget))
+      throw Error(fmt::format("the strategy asks for budget {}, which the objectives do not honour ({})", budget,
+                              fidelity->describe()));
+  budgets.resize(kept);
+  return budgets;
+}
+
+// What the cache and the replay check tell evaluations apart by: the genome,
+// and the budget when below full fidelity.
+std::string evaluation_key(const std::string& canonical, double budget, const std::optional<Fidelity>& fidelity) {
+  if (!fidelity || budget == fidelity->full) return canonical;
+  return fmt::format("{}@{}={}", canonical, fidelity->key, budget);
+}
+
 class Evaluator {
  public:
   Evaluator(Experiment& experiment, EvaluationBackend* backend) : experiment_(experiment), backend_(backend) {}
 
-  // A generation's new genomes, through the run's backend or in this process.
+  // Evaluates a generation's new genomes, those of one budget at a time
+  // (NaN or the full budget: plain evaluations). Plain ones go through the
+  // run's backend when it has one (the MPI ranks); evaluations below full
+  // fidelity stay in this process.
   std::vector<EvaluationRecord> evaluate_all(const std::vector<const Genome*>& genomes,
-                                             std::vector<std::string> canonicals, int64_t generation) {
-    if (backend_) return backend_->evaluate_all(genomes, std::move(canonicals), generation);
-    return evaluate_in_process(experiment_, genomes, std::move(canonicals), generation);
+                                             std::vector<std::string> canonicals, int64_t generation,
+                                             const std::vector<double>& budgets,
+                                             const std::optional<Fidelity>& fidelity) {
+    std::vector<EvaluationRecord> records(genomes.size());
+    std::vector<bool> done(genomes.size(), false);
+    for (size_t first = 0; first < genomes.size(); ++first) {
+      if (done[first]) continue;
+      const double budget = budgets[first];
+      std::vector<size_t> group;
+      for (size_t j = first; j < genomes.size(); ++j)
+        if (!done[j] && (budgets[j] == budget || (std::isnan(budget) && std::isnan(budgets[j])))) {
+          group.push_back(j);
+          done[j] = true;
+        }
+      std::vector<const Genome*> subset;
+      std::vector<std::string> subset_canonicals;
+      for (size_t j : group) {
+        subset.push_back(genomes[j]);
+        subset_canonicals.push_back(std::move(canonicals[j]));
+      }
+      const bool plain = !fidelity || std::isnan(budget) || budget == fidelity->full;
+      std::vector<EvaluationRecord> evaluated =
+          backend_ && plain ? backend_->evaluate_all(subset, std::move(subset_canonicals), generation)
+                            : evaluate_in_process(experiment_, subset, std::move(subset_canonicals), generation, budget);
+      for (size_t k = 0; k < group.size(); ++k) {
+        records[group[k]] = std::move(evaluated[k]);
+        records[group[k]].fidelity = budget;
+      }
+    }
+    return records;
   }
 
   // The strategy's view: optimised objectives in minimisation form.
@@ -129,6 +203,8 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
   for (const ObjectiveRole& role : experiment.roles) optimized += role.optimize ? 1 : 0;
   // Before any file is touched, so that an impossible [indicators] leaves no failed run behind.
   const IndicatorRecorder indicators(config, *experiment.space, optimized);
+  const std::optional<Fidelity> fidelity = experiment_fidelity(experiment);
+  auto same_budget = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
 
   std::vector<EvaluationRecord> replay;
   size_t replay_generations = 0;
@@ -200,10 +276,10 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
   const Rng master(config.seed);
   try {
     std::vector<std::vector<double>> minimized;  // per evaluation, as told to the strategy
-    experiment.strategy->start(StrategyContext{experiment.space.get(), experiment.mutator, optimized},
+    experiment.strategy->start(StrategyContext{experiment.space.get(), experiment.mutator, optimized, fidelity},
                                master.fork("strategy"));
     ParetoArchive archive;
-    std::unordered_map<std::string, size_t> first_index;  // canonical genome -> evaluation index
+    std::unordered_map<std::string, size_t> first_index;  // evaluation_key -> evaluation index
     EquivalenceCache equivalents;                          // SearchSpace::equivalence_key -> evaluation index
     // An earlier evaluation the space calls equivalent to `genome`. A key
     // that cannot be computed only means no reuse.
@@ -223,8 +299,10 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
       if (config.max_evaluations && all.size() >= static_cast<size_t>(*config.max_evaluations)) break;
       std::vector<GenomePtr> batch = experiment.strategy->ask();
       if (batch.empty()) break;
+      const size_t asked = batch.size();
       if (config.max_evaluations)
         batch.resize(std::min(batch.size(), static_cast<size_t>(*config.max_evaluations) - all.size()));
+      const std::vector<double> budgets = batch_budgets(*experiment.strategy, fidelity, asked, batch.size());
       const bool replayed = static_cast<size_t>(generation) < replay_generations;
       std::vector<EvaluatedGenome> told;
       size_t failed_now = 0;
@@ -233,36 +311,40 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
       std::vector<EvaluationRecord> records(batch.size());
       std::vector<std::optional<size_t>> copy_of(batch.size());  // a repeat of a new genome of this generation
       std::vector<std::string> copy_genome(batch.size());         // ... and its own canonical form
-      std::unordered_map<std::string, size_t> new_here;          // canonical -> position in the batch
+      std::unordered_map<std::string, size_t> new_here;          // evaluation_key -> position in the batch
       std::vector<size_t> fresh;
       std::vector<const Genome*> fresh_genomes;
       std::vector<std::string> fresh_canonicals;
+      std::vector<double> fresh_budgets;
       for (size_t j = 0; j < batch.size(); ++j) {
         std::string canonical = experiment.space->serialize(*batch[j]);
+        const std::string key = evaluation_key(canonical, budgets[j], fidelity);
+        // Equivalence keys promise equal values at full fidelity only.
+        const bool full = key == canonical;
         const size_t index = all.size() + j;
         if (index < replay.size()) {
           records[j] = replay[index];
-          if (records[j].genome != canonical)
-            throw Error(fmt::format("--resume: evaluation {} differs from the recorded one (recorded '{}', "
-                                    "replayed '{}'); the strategy or search space plugin must have changed since "
-                                    "the file was written",
-                                    index, records[j].genome, canonical));
+          if (records[j].genome != canonical || !same_budget(records[j].fidelity, budgets[j]))
+            throw Error(fmt::format("--resume: evaluation {} differs from the recorded one (recorded '{}' at budget "
+                                    "{}, replayed '{}' at budget {}); the strategy or search space plugin must have "
+                                    "changed since the file was written",
+                                    index, records[j].genome, records[j].fidelity, canonical, budgets[j]));
           // The same equivalence lookups as the recorded run made, so later ones match it.
-          if (config.cache && !first_index.contains(canonical) && !new_here.contains(canonical))
+          if (config.cache && full && !first_index.contains(key) && !new_here.contains(key))
             equivalent(*batch[j], index);
-          new_here.emplace(canonical, j);
-        } else if (auto it = first_index.find(canonical); config.cache && it != first_index.end()) {
+          new_here.emplace(key, j);
+        } else if (auto it = first_index.find(key); config.cache && it != first_index.end()) {
           records[j] = all[it->second];
           records[j].generation = generation;
           records[j].cached = true;
           records[j].seconds = 0;
-        } else if (auto here = new_here.find(canonical); config.cache && here != new_here.end()) {
+        } else if (auto here = new_here.find(key); config.cache && here != new_here.end()) {
           copy_of[j] = here->second;  // an earlier position: copied (in order) after the evaluation
           copy_genome[j] = std::move(canonical);
-        } else if (const auto earlier = config.cache ? equivalent(*batch[j], index) : std::nullopt) {
+        } else if (const auto earlier = config.cache && full ? equivalent(*batch[j], index) : std::nullopt) {
           // Equivalent to an earlier evaluation, or to a new genome of this
           // generation. A later repeat of this very genome is a plain repeat.
-          new_here.emplace(canonical, j);
+          new_here.emplace(key, j);
           if (*earlier < all.size()) {
             records[j] = all[*earlier];
             records[j].genome = std::move(canonical);
@@ -274,15 +356,16 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
             copy_genome[j] = std::move(canonical);
           }
         } else {
-          new_here.emplace(canonical, j);
+          new_here.emplace(key, j);
           fresh.push_back(j);
           fresh_genomes.push_back(batch[j].get());
           fresh_canonicals.push_back(std::move(canonical));
+          fresh_budgets.push_back(budgets[j]);
         }
       }
       if (!fresh.empty()) {
         std::vector<EvaluationRecord> evaluated =
-            evaluator.evaluate_all(fresh_genomes, std::move(fresh_canonicals), generation);
+            evaluator.evaluate_all(fresh_genomes, std::move(fresh_canonicals), generation, fresh_budgets, fidelity);
         for (size_t k = 0; k < fresh.size(); ++k) records[fresh[k]] = std::move(evaluated[k]);
       }
       for (size_t j = 0; j < batch.size(); ++j) {
@@ -295,7 +378,8 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
       for (size_t j = 0; j < batch.size(); ++j) {
         const EvaluationRecord& record = records[j];
         const size_t index = all.size();
-        first_index.emplace(record.genome, index);
+        const std::string key = evaluation_key(record.genome, budgets[j], fidelity);
+        first_index.emplace(key, index);
         if (record.failed) {
           ++failed_now;
           if (!replayed && options.progress)
@@ -304,9 +388,10 @@ RunSummary run_experiment(Experiment& experiment, const RunOptions& options) {
         told.push_back(evaluator.view(batch[j], record));
         minimized.push_back(told.back().objectives);
         // The front lists each canonical genome once, with its first successful
-        // evaluation; a repeat (cached, or measured again with cache = false) is
-        // recorded as an evaluation but not offered to the archive again.
-        if (!record.failed && in_archive_offers.insert(record.genome).second)
+        // evaluation at full fidelity; a repeat (cached, or measured again with
+        // cache = false) is recorded as an evaluation but not offered to the
+        // archive again, and a low-fidelity value never is.
+        if (!record.failed && key == record.genome && in_archive_offers.insert(record.genome).second)
           archive.offer(index, told.back().objectives, record.violation);
         all.push_back(record);
       }

@@ -8,6 +8,11 @@
 // run evaluates live. Since strategies are deterministic given their rng and
 // what they are told, the resumed run ends with exactly the evaluations and
 // front of an uninterrupted run.
+//
+// Multi-fidelity (framework/fidelity.h): when the strategy gives budgets, each
+// genome is evaluated at its budget by the objectives that declare a
+// fidelity (the others evaluate plainly), the record keeps the budget, the
+// cache tells budgets apart, and only full-fidelity evaluations reach the front.
 #include <filesystem>
 #include <functional>
 #include <string>

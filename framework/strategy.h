@@ -4,11 +4,13 @@
 // deterministic given its rng and the results it is told: that is what lets
 // `gos run --resume` replay a killed run exactly.
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "framework/component.h"
+#include "framework/fidelity.h"
 #include "framework/genome.h"
 #include "framework/mutator.h"
 #include "framework/rng.h"
@@ -30,6 +32,9 @@ struct StrategyContext {
   const SearchSpace* space = nullptr;
   std::shared_ptr<const Mutator> mutator;  // the experiment's mutator or the space's default
   size_t num_objectives = 0;               // optimised objectives
+  // The budget the experiment's objectives honour (framework/fidelity.h),
+  // when one of them declares it; what Strategy::budgets() must fit.
+  std::optional<Fidelity> fidelity{};
 };
 
 class Strategy : public Component {
@@ -41,6 +46,10 @@ class Strategy : public Component {
   virtual std::vector<GenomePtr> ask() = 0;
   // The evaluations of the last batch, in the order asked.
   virtual void tell(std::span<const EvaluatedGenome> evaluated) = 0;
+  // Multi-fidelity strategies: the budget of each genome of the last ask(),
+  // in order, in the unit of StrategyContext::fidelity. Empty (the default):
+  // every genome at full fidelity.
+  virtual std::vector<double> budgets() const { return {}; }
 };
 
 }  // namespace gos
