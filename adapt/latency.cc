@@ -126,7 +126,20 @@ std::vector<SlotRecord> AdaptLatency::profile(SlottedModel& model, double& whole
     // model by kWholeModel; each one's description is made once.
     std::map<std::string, std::optional<WorkloadSpec>> specs{{kWholeModel, whole_model_workload_spec(model)}};
     for (const SlotInfo& info : model.slots()) specs.emplace(info.path, slot_workload_spec(model, info));
-    const WorkloadTimer timer = [&](Workload& workload) { return measure(workload, specs.at(workload.key())); };
+    // A slot without a description (no instruction-graph form: a batch norm,
+    // a pooling branch) cannot be sent to a board; it is not priced (0 ms) as
+    // without a device, since it can never be replaced either.
+    const WorkloadTimer timer = [&](Workload& workload) {
+      std::optional<WorkloadSpec> spec = specs.at(workload.key());
+      if (spec || workload.key() == kWholeModel) return measure(workload, std::move(spec));
+      try {
+        return measure(workload, std::nullopt);
+      } catch (const DeviceLost&) {
+        throw;
+      } catch (const Error&) {
+        return 0.0;
+      }
+    };
     const ModelProfile profile = profile_model(model, model.example_input(), {0, rounds_, 0}, timer);
     for (const SlotProfile& slot : profile.slots)
       slots.push_back({slot.info.path, slot.info.kind, slot.latency_ms, 0, 0, slot.info.parameters});
