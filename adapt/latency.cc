@@ -59,14 +59,17 @@ void AdaptLatency::describe_models_as(const AdaptConfig& config, const ZooOption
                                      *registry_);
 }
 
-std::unique_ptr<SearchSpace> AdaptLatency::space_of(const graph::Graph& graph) {
+ComponentConfig AdaptLatency::space_config_of(const graph::Graph& graph) {
   const toml::table table{{"plugin", "gos_graph"},
                           {"input", shape_array(graph.shapes.front())},
                           {"output", shape_array(graph.output_shape())},
                           {"max_nodes", static_cast<int64_t>(std::max<size_t>(graph.nodes.size(), 1))},
                           {"seed_graphs", toml::array{graph::serialize(graph)}}};
-  const ComponentConfig config =
-      parse_component_table(table, PluginKind::kSearchSpace, "adapt (a slot's space)", source_, *registry_);
+  return parse_component_table(table, PluginKind::kSearchSpace, "adapt (a slot's space)", source_, *registry_);
+}
+
+std::unique_ptr<SearchSpace> AdaptLatency::space_of(const graph::Graph& graph) {
+  const ComponentConfig config = space_config_of(graph);
   std::unique_ptr<SearchSpace> space = registry_->create<SearchSpace>(config, PluginKind::kSearchSpace);
   space->set_origin(config);
   return space;
@@ -84,7 +87,7 @@ std::optional<WorkloadSpec> AdaptLatency::slot_workload_spec(SlottedModel& model
   const auto graph = slot_graph(model, info, max_nodes_);
   if (!graph) return std::nullopt;
   WorkloadSpec spec;
-  spec.space = *space_of(*graph)->origin();
+  spec.space = space_config_of(*graph);  // the configuration alone: no space needs building here
   spec.genome = graph::serialize(*graph);
   return spec;
 }

@@ -69,6 +69,7 @@ class AdaptLatency {
   // which price a genome within its space; it knows its configuration, so
   // that its workloads describe themselves to remote devices.
   std::unique_ptr<SearchSpace> space_of(const graph::Graph& graph);
+  ComponentConfig space_config_of(const graph::Graph& graph);
   // Workloads described as data, where this run can describe them: the
   // whole model (after describe_models_as) and a slot with a graph form.
   std::optional<WorkloadSpec> whole_model_workload_spec(SlottedModel& model) const;
