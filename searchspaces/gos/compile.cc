@@ -44,7 +44,8 @@ GraphModule::GraphModule(const Graph& graph)
     : graph_(graph),
       convs_(graph.nodes.size(), nullptr),
       norms_(graph.nodes.size(), nullptr),
-      scales_(graph.nodes.size()) {
+      scales_(graph.nodes.size()),
+      biases_(graph.nodes.size()) {
   for (size_t i = 1; i < graph_.nodes.size(); ++i) {
     const Node& node = graph_.nodes[i];
     const int in = graph_.shapes[node.inputs[0]].c;
@@ -65,6 +66,9 @@ GraphModule::GraphModule(const Graph& graph)
         break;
       case Op::kScale:
         scales_[i] = register_parameter(name, torch::ones({1}));
+        break;
+      case Op::kBias:
+        biases_[i] = register_parameter(name, torch::zeros({in, 1, 1}));
         break;
       default:
         break;
@@ -155,6 +159,9 @@ torch::Tensor GraphModule::forward_node(size_t i, const torch::Tensor& x, const 
     case Op::kIdentity:
       y = x;
       break;
+    case Op::kBias:
+      y = x + biases_[i];
+      break;
   }
   return y;
 }
@@ -231,6 +238,8 @@ uint64_t functional_fingerprint(const Graph& graph) {
       fill(norm->bias, generator, 0.1);
     } else if (module.scale(i).defined()) {
       fill(module.scale(i), generator, 0.1, 1.0);
+    } else if (module.bias(i).defined()) {
+      fill(module.bias(i), generator, 0.1);
     }
   }
   const Shape& in = graph.shapes.front();

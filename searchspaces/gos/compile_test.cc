@@ -42,6 +42,25 @@ TEST(Compile, ConvSeedComputesWhatTheLibTorchModulesCompute) {
   EXPECT_TRUE(torch::allclose(module.forward(x), torch::relu(bn(conv(x))), 1e-5, 1e-5));
 }
 
+TEST(Compile, BiasNodeAfterAConvolutionComputesAConvolutionWithBias) {
+  const Graph graph = parse("in:8x6x6;n1=conv[k=3,co=4,g=1,d=1,s=2](n0);n2=bias(n1);out:n2", {{8, 6, 6}, {4, 3, 3}, 4});
+  GraphModule module(graph);
+  torch::manual_seed(3);
+  torch::nn::Conv2d conv(torch::nn::Conv2dOptions(8, 4, 3).stride(2).padding(1).bias(true));
+  ASSERT_EQ(module.bias(2).sizes(), (std::vector<int64_t>{4, 1, 1}));
+  EXPECT_FALSE(module.bias(1).defined());
+  {
+    torch::NoGradGuard no_grad;
+    module.conv(1)->weight.copy_(conv->weight);
+    module.bias(2).copy_(conv->bias.view({4, 1, 1}));
+  }
+  const torch::Tensor x = torch::randn({2, 8, 6, 6});
+  EXPECT_TRUE(torch::allclose(module.forward(x), conv(x), 1e-5, 1e-5));
+  int64_t parameters = 0;
+  for (const auto& parameter : module.parameters()) parameters += parameter.numel();
+  EXPECT_EQ(parameters, count_params(graph));
+}
+
 TEST(Compile, DepthwiseSeparableSeedComputesWhatTheLibTorchModulesCompute) {
   const GraphSpec spec{{8, 6, 6}, {16, 6, 6}, 24};
   GraphModule module(make_seed("depthwise_separable", spec));

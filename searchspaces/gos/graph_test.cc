@@ -51,6 +51,21 @@ TEST(Instructions, ShapeRules) {
   EXPECT_EQ(infer(Op::kMaxPool, {{16, 7, 7}}, {2}).shape, (Shape{16, 4, 4}));
 }
 
+TEST(Instructions, BiasAddsOneTrainableValuePerChannel) {
+  const std::string text = "in:16x8x8;n1=pconv[co=32](n0);n2=bias(n1);out:n2";
+  const Graph graph = parse(text, kSpec);
+  EXPECT_EQ(serialize(graph), text);
+  EXPECT_EQ(parse(serialize(graph), kSpec), graph);
+  EXPECT_EQ(graph.shapes[2], (Shape{32, 8, 8}));
+  EXPECT_EQ(node_params(graph, 2), 32);
+  EXPECT_EQ(node_flops(graph, 2), 32 * 64);
+  EXPECT_EQ(count_params(graph), 32 * 16 + 32);
+  EXPECT_NE(error_of("in:16x8x8;n1=pconv[co=32](n0);n2=bias[c=32](n1);out:n2").find("(bias): unknown attribute 'c'"),
+            std::string::npos);
+  EXPECT_NE(error_of("in:16x8x8;n1=pconv[co=32](n0);n2=bias(n1,n0);out:n2").find("takes 1 input(s), got 2"),
+            std::string::npos);
+}
+
 // Naive reference for convolution FLOPs: one multiply-accumulate (2 FLOPs)
 // per output element, input channel of its group and kernel tap.
 int64_t naive_conv_flops(const Shape& in, const Shape& out, int k, int groups) {

@@ -23,7 +23,7 @@ namespace {
 
 // FLOP convention (docs/GOS-GRAPHS.md): a multiply-accumulate is 2 FLOPs;
 // batch norm (inference form, scale + shift) is 2 per element; add, multiply,
-// scale and every activation are 1 per element; pooling is one per window
+// scale, bias and every activation are 1 per element; pooling is one per window
 // tap; pure data movement (concat, split, shuffle, shift, upsample, transpose,
 // reshapes, identity) is 0.
 int64_t no_params(std::span<const Shape>, const Shape&, const Attrs&) { return 0; }
@@ -60,7 +60,7 @@ const std::vector<InstructionDef>& table() {
         {"g", {1, 2, 4, 8}, "groups"},
         {"d", {1, 2, 3}, "dilation"},
         {"s", {1, 2}, "stride"}},
-       "k x k convolution with groups, dilation and stride, same padding, no bias",
+       "k x k convolution with groups, dilation and stride, same padding (a bias is a following bias node)",
        conv_shape,
        [](std::span<const Shape> in, const Shape&, const Attrs& a) {
          return int64_t{a[1]} * (in[0].c / a[2]) * a[0] * a[0];
@@ -73,7 +73,7 @@ const std::vector<InstructionDef>& table() {
        1,
        false,
        {{"co", {}, "output channels"}},
-       "pointwise (1x1) convolution: a linear map over channels at every pixel, no bias",
+       "pointwise (1x1) convolution: a linear map over channels at every pixel (a bias is a following bias node)",
        [](std::span<const Shape> in, const Attrs& a) {
          return ShapeResult{{a[0], in[0].h, in[0].w}};
        },
@@ -84,7 +84,7 @@ const std::vector<InstructionDef>& table() {
        1,
        false,
        {{"k", {3, 5, 7}, "kernel size"}, {"d", {1, 2, 3}, "dilation"}, {"s", {1, 2}, "stride"}},
-       "depthwise k x k convolution (one filter per channel), same padding, no bias",
+       "depthwise k x k convolution (one filter per channel), same padding (a bias is a following bias node)",
        [](std::span<const Shape> in, const Attrs& a) { return spatial(in[0], a[2], in[0].c); },
        [](std::span<const Shape> in, const Shape&, const Attrs& a) { return int64_t{in[0].c} * a[0] * a[0]; },
        [](std::span<const Shape>, const Shape& out, const Attrs& a) { return 2 * out.elements() * a[0] * a[0]; }},
@@ -235,6 +235,15 @@ const std::vector<InstructionDef>& table() {
       {Op::kSigmoid, "sigmoid", 1, false, {}, "1 / (1 + exp(-x))", same_shape, no_params, one_per_output},
       {Op::kGelu, "gelu", 1, false, {}, "x * Phi(x) (exact erf form)", same_shape, no_params, one_per_output},
       {Op::kIdentity, "identity", 1, false, {}, "passes its input through", same_shape, no_params, no_flops},
+      {Op::kBias,
+       "bias",
+       1,
+       false,
+       {},
+       "adds one trainable value per channel (the bias of a convolution it follows)",
+       same_shape,
+       [](std::span<const Shape> in, const Shape&, const Attrs&) { return int64_t{in[0].c}; },
+       one_per_output},
   };
   return defs;
 }

@@ -53,8 +53,11 @@ enum class Op : uint8_t {
   kSigmoid,
   kGelu,
   kIdentity,
+  // Appended rather than grouped with kScale: an Op's value enters structural
+  // hashes and kernel keys, which must stay stable for the instructions before it.
+  kBias,
 };
-inline constexpr int kOpCount = static_cast<int>(Op::kIdentity) + 1;
+inline constexpr int kOpCount = static_cast<int>(Op::kBias) + 1;
 inline constexpr int kMaxAttrs = 5;
 inline constexpr int kMaxInputs = 2;
 // Channel attributes (output channels of convolutions) may take any value in

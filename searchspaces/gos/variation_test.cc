@@ -115,6 +115,26 @@ TEST(Variation, CrossoverExchangesSubgraphsAndKeepsValidity) {
   EXPECT_TRUE(saw_swap);
 }
 
+// The seed of a convolution with a bias (adapt/seed.cc): mutations keep,
+// replace or drop the bias node, and every child is valid.
+TEST(Variation, BiasedConvolutionSeedsVaryIntoValidGraphs) {
+  const VariationConfig config = make_config({16, 8, 8}, {32, 8, 8}, 8);
+  const Graph seed = parse("in:16x8x8;n1=pconv[co=32](n0);n2=bias(n1);out:n2", config.spec);
+  Rng rng(8);
+  int kept = 0, dropped = 0;
+  for (int draw = 0; draw < 500; ++draw) {
+    const Graph child = mutate_graph(config, seed, rng);
+    expect_valid(config, child);
+    ++(ops_of(child).count(Op::kBias) ? kept : dropped);
+    const auto [first, second] =
+        crossover_graphs(config, child, make_seed("mbconv", {{16, 8, 8}, {32, 8, 8}, 16}), rng);
+    expect_valid(config, first);
+    expect_valid(config, second);
+  }
+  EXPECT_GT(kept, 0);
+  EXPECT_GT(dropped, 0);
+}
+
 TEST(Variation, SeededRunsAreReproducible) {
   const VariationConfig config = make_config({16, 8, 8}, {32, 8, 8}, 16);
   Rng first(42);
@@ -138,7 +158,11 @@ namespace {
 TEST(Variation, GoldenSeededDraws) {
   VariationConfig config;
   config.spec = {{16, 8, 8}, {32, 8, 8}, 16};
+  // The 23 instructions before `bias` (the last Op): these strings predate it,
+  // and staying equal shows that adding an instruction changed no algorithm.
   config.allowed = all_instructions();
+  config.allowed.pop_back();
+  ASSERT_EQ(instruction(config.allowed.back()).name, std::string("identity"));
   config.channel_choices = default_channel_choices(config.spec);
   Rng rng(7);
   const Graph sampled = sample_graph(config, rng);
