@@ -1,6 +1,7 @@
 #include "adapt/seed.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <set>
 
@@ -9,8 +10,12 @@
 namespace gos::adapt {
 namespace {
 
-torch::Tensor named_parameter(TorchModel& op, const std::string& name) {
+// A parameter, or a buffer: an imported ONNX node binds constant inputs it
+// does not train (a frozen bias) as buffers, and they count all the same.
+torch::Tensor named_tensor(TorchModel& op, const std::string& name) {
   for (const auto& item : op.named_parameters(false))
+    if (item.key() == name) return item.value();
+  for (const auto& item : op.named_buffers(false))
     if (item.key() == name) return item.value();
   return {};
 }
@@ -23,10 +28,8 @@ OperatorSeed seed_from_operator(TorchModel& op, const SlotInfo& info, size_t max
   const bool dense = info.kind.starts_with("conv");
   if (!dense && !info.kind.starts_with("dwconv"))
     return unsupported(fmt::format("a {} slot has no instruction-graph seed (only convolutions do)", info.kind));
-  const torch::Tensor weight = named_parameter(op, "weight");
+  const torch::Tensor weight = named_tensor(op, "weight");
   if (!weight.defined() || weight.dim() != 4) return unsupported("the convolution has no 4-D weight");
-  if (named_parameter(op, "bias").defined())
-    return unsupported("the convolution has a bias; graph convolutions have none");
   const int kernel = static_cast<int>(weight.size(2));
   if (weight.size(3) != kernel)
     return unsupported(fmt::format("non-square kernel {}x{}; graph convolutions are square", weight.size(2),
@@ -64,6 +67,15 @@ OperatorSeed seed_from_operator(TorchModel& op, const SlotInfo& info, size_t max
   }
   graph::Graph seed;
   seed.nodes = {graph::Node{}, node};
+  // A bias is its own instruction after the convolution, so that the search
+  // can keep, move or drop it like any other node.
+  const torch::Tensor bias = named_tensor(op, "bias");
+  if (bias.defined()) {
+    if (bias.dim() != 1 || bias.size(0) != out.c)
+      return unsupported(fmt::format("the bias has shape [{}], not one value per output channel ({})",
+                                     fmt::join(bias.sizes(), ", "), out.c));
+    seed.nodes.push_back(graph::Node{graph::Op::kBias, {1, -1}, {}});
+  }
   try {
     graph::finalize(seed, graph::GraphSpec{in, out, max_nodes});
   } catch (const Error& e) {
@@ -77,6 +89,7 @@ std::vector<graph::Graph> seed_rewrites(const graph::Graph& seed, const graph::G
   using graph::Op;
   std::vector<std::vector<Node>> candidates;  // instruction nodes after the input
   const Node& node = seed.nodes.at(1);
+  const bool biased = seed.nodes.back().op == Op::kBias;
   const int in = spec.input.c;
   const auto& a = node.attrs;
   const auto grouped = [&](int kernel, int out, int stride) {
@@ -105,6 +118,8 @@ std::vector<graph::Graph> seed_rewrites(const graph::Graph& seed, const graph::G
     graph::Graph rewrite;
     rewrite.nodes = {Node{}};
     rewrite.nodes.insert(rewrite.nodes.end(), nodes.begin(), nodes.end());
+    // The rewritten convolution keeps the operator's bias after it.
+    if (biased) rewrite.nodes.push_back(Node{Op::kBias, {static_cast<int>(nodes.size()), -1}, {}});
     try {
       graph::finalize(rewrite, spec);
       rewrites.push_back(std::move(rewrite));
@@ -116,15 +131,20 @@ std::vector<graph::Graph> seed_rewrites(const graph::Graph& seed, const graph::G
 }
 
 size_t inherit_weights(TorchModel& op, graph::GraphModule& module) {
-  const torch::Tensor weight = named_parameter(op, "weight");
+  const torch::Tensor weight = named_tensor(op, "weight");
+  const torch::Tensor bias = named_tensor(op, "bias");
   if (!weight.defined()) return 0;
   torch::NoGradGuard no_grad;
   size_t copied = 0;
   for (size_t i = 0; i < module.graph().nodes.size(); ++i) {
-    auto conv = module.conv(i);
-    if (!conv || conv->weight.sizes() != weight.sizes()) continue;
-    conv->weight.copy_(weight);
-    ++copied;
+    if (auto conv = module.conv(i); conv && conv->weight.sizes() == weight.sizes()) {
+      conv->weight.copy_(weight);
+      ++copied;
+    } else if (const torch::Tensor b = module.bias(i);
+               b.defined() && bias.defined() && bias.dim() == 1 && b.numel() == bias.numel()) {
+      b.copy_(bias.view_as(b));
+      ++copied;
+    }
   }
   return copied;
 }
