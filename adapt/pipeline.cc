@@ -271,12 +271,21 @@ AdaptSummary Pipeline::finish(const std::string& stop_reason) {
   const std::string torchscript = "adapted.pt";
   export_torchscript(model, model.example_input(), (run_.dir / torchscript).string());
 #ifdef GOS_WITH_ONNX
-  // GOS graphs lowered to standard ONNX operators: any ONNX runtime runs it.
-  // An operation without a lowering costs the ONNX file, not the run.
+  // GOS graphs lowered to standard ONNX operators: any ONNX runtime runs it,
+  // at any batch. A graph that mixes the batch with other dimensions gets the
+  // static batch instead; an operation without a lowering costs the ONNX
+  // file, not the run.
+  const std::string onnx_path = (run_.dir / "adapted.onnx").string();
   try {
-    onnx_io::export_onnx(model, model.example_input(), (run_.dir / "adapted.onnx").string());
-  } catch (const Error& e) {
-    log(fmt::format("warning: adapted.onnx not written: {}", e.what()));
+    onnx_io::export_onnx(model, model.example_input(), onnx_path);
+  } catch (const Error& symbolic) {
+    try {
+      onnx_io::export_onnx(model, model.example_input(), onnx_path, onnx_io::BatchDim::kStatic);
+      log(fmt::format("warning: adapted.onnx has a static batch of {}: {}", model.example_input().at(0),
+                      symbolic.what()));
+    } catch (const Error& e) {
+      log(fmt::format("warning: adapted.onnx not written: {}", e.what()));
+    }
   }
 #endif
   std::ofstream graphs(run_.dir / "graphs.txt");

@@ -28,11 +28,13 @@ const char kUsage[] =
     "Usage: gos model inspect FILE.onnx\n"
     "       gos model run FILE.onnx --input x.npy --output y.npy\n"
     "       gos model time FILE.onnx [--native ZOO_MODEL] [--repeats N]\n"
-    "       gos model export FILE.onnx|ZOO_MODEL [--width W] [--onnx OUT.onnx] [--torchscript OUT.pt]\n\n"
+    "       gos model export FILE.onnx|ZOO_MODEL [--width W] [--onnx OUT.onnx] [--torchscript OUT.pt]\n"
+    "                        [--static-batch]\n\n"
     "ONNX models (opsets 11-17, one float32 input of static shape; the batch may be symbolic)\n"
     "imported as trainable GOS models: 'inspect' lists the slots (path, op, shapes, parameters,\n"
     "FLOPs), 'run' maps a NumPy float32 .npy input to an .npy output, 'export' writes the\n"
-    "imported model (or a zoo model, e.g. resnet18) as standard ONNX (opset 17) and/or TorchScript,\n"
+    "imported model (or a zoo model, e.g. resnet18) as standard ONNX (opset 17, symbolic batch)\n"
+    "and/or TorchScript, "
     "'time' prints the import time and the latency against the same network built by the zoo.";
 
 // An ONNX file, or a zoo model by name (CIFAR-size stem, 10 classes, at
@@ -98,12 +100,15 @@ int run(const std::string& file, const std::string& input_path, const std::strin
 }
 
 int export_model(const std::string& file, const std::string& onnx_path, const std::string& torchscript_path,
-                 double width) {
+                 double width, bool static_batch) {
   if (onnx_path.empty() && torchscript_path.empty()) throw Error("gos model export needs --onnx and/or --torchscript");
   auto model = load_model(file, width);
   if (!onnx_path.empty()) {
-    onnx_io::export_onnx(*model, model->example_input(), onnx_path);
-    std::cout << "wrote " << onnx_path << " (ONNX opset 17, checked by onnx::checker)\n";
+    const auto batch = static_batch ? onnx_io::BatchDim::kStatic : onnx_io::BatchDim::kSymbolic;
+    onnx_io::export_onnx(*model, model->example_input(), onnx_path, batch);
+    std::cout << "wrote " << onnx_path << " (ONNX opset 17, "
+              << (static_batch ? fmt::format("batch {}", model->example_input().at(0)) : "symbolic batch")
+              << ", checked by onnx::checker)\n";
   }
   if (!torchscript_path.empty()) {
     export_torchscript(*model, model->example_input(), torchscript_path);
@@ -171,6 +176,7 @@ int model_command(const Args& args) {
   }
   std::string file, input, output, onnx_path, torchscript_path, native;
   double width = 1.0;
+  bool static_batch = false;
   int threads = 0, repeats = 30;
   po::options_description options("Options");
   if (action == "run") {
@@ -184,7 +190,9 @@ int model_command(const Args& args) {
   } else if (action == "export") {
     options.add_options()("onnx", po::value(&onnx_path), "standard ONNX file to write")(
         "torchscript", po::value(&torchscript_path), "TorchScript file to write")(
-        "width", po::value(&width)->default_value(1.0, "1"), "channel multiplier of a zoo model (inception_v3: k/16)");
+        "width", po::value(&width)->default_value(1.0, "1"), "channel multiplier of a zoo model (inception_v3: k/16)")(
+        "static-batch", po::bool_switch(&static_batch),
+        "ONNX with the example input's batch fixed instead of a symbolic 'batch' dimension");
   } else if (action != "inspect") {
     throw po::error(fmt::format("unknown action '{}'{}; valid: inspect, run, export, time", action,
                                 did_you_mean(action, {"inspect", "run", "export", "time"})));
@@ -196,7 +204,7 @@ int model_command(const Args& args) {
   if (action == "time") return time_model(file, native, repeats, threads);
   if (width <= 0) throw po::error(fmt::format("--width {} must be positive", width));
   if (file.ends_with(".onnx") && width != 1.0) throw po::error("--width applies to zoo models, not to an ONNX file");
-  return export_model(file, onnx_path, torchscript_path, width);
+  return export_model(file, onnx_path, torchscript_path, width, static_batch);
 }
 
 }  // namespace gos::cli

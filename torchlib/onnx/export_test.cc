@@ -14,7 +14,8 @@ namespace {
 using testing::scratch;
 using testing::TinyCnn;
 
-// Exports `model`, imports the file again and compares both on one input.
+// Exports `model` (symbolic batch), imports the file again and compares both
+// at batch 1 and 3: the largest relative difference.
 double round_trip_difference(TorchModel& model, const Shape& input, const std::string& name) {
   const auto path = scratch(name + ".onnx");
   export_onnx(model, input, path.string());
@@ -22,10 +23,20 @@ double round_trip_difference(TorchModel& model, const Shape& input, const std::s
   model.eval();
   imported->eval();
   torch::NoGradGuard no_grad;
-  const torch::Tensor x = torch::randn(input);
-  const torch::Tensor expected = model.forward(x), got = imported->forward(x);
-  EXPECT_EQ(got.sizes(), expected.sizes());
-  return ((got - expected).abs().max() / expected.abs().max().clamp_min(1e-12)).item<double>();
+  double worst = 0;
+  for (int64_t batch : {1, 3}) {
+    Shape shape = input;
+    shape[0] = batch;
+    const torch::Tensor x = torch::randn(shape);
+    const torch::Tensor expected = model.forward(x), got = imported->forward(x);
+    EXPECT_EQ(got.sizes(), expected.sizes()) << name << " at batch " << batch;
+    worst = std::max(worst, ((got - expected).abs().max() / expected.abs().max().clamp_min(1e-12)).item<double>());
+  }
+  return worst;
+}
+
+const onnx::TensorShapeProto::Dimension& first_dim(const onnx::ValueInfoProto& value) {
+  return value.type().tensor_type().shape().dim(0);
 }
 
 TEST(OnnxExport, ImportedModelsRoundTrip) {
@@ -73,6 +84,75 @@ TEST(OnnxExport, LowersTheOperationsOfGosGraphKernels) {
   torch::manual_seed(6);
   GraphKernels model;
   EXPECT_LT(round_trip_difference(model, {1, 4, 8, 8}, "kernels"), 1e-5);
+}
+
+TEST(OnnxExport, TheBatchIsSymbolicUnlessAskedStatic) {
+  torch::manual_seed(7);
+  ZooOptions options;
+  options.width = 0.25;
+  auto resnet = make_zoo_model("resnet18", options);
+  const onnx::ModelProto symbolic = to_onnx(*resnet, {1, 3, 32, 32});
+  EXPECT_EQ(first_dim(symbolic.graph().input(0)).dim_param(), "batch");
+  EXPECT_EQ(first_dim(symbolic.graph().output(0)).dim_param(), "batch");
+  EXPECT_EQ(symbolic.graph().output(0).type().tensor_type().shape().dim(1).dim_value(), 10);
+
+  const auto path = scratch("resnet18_static.onnx");
+  export_onnx(*resnet, {2, 3, 32, 32}, path.string(), BatchDim::kStatic);
+  auto imported = import_model(path.string());
+  EXPECT_EQ(imported->example_input(), (Shape{2, 3, 32, 32}));
+  std::string message;
+  try {
+    imported->forward(torch::randn({3, 3, 32, 32}));
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("but the model takes 2x3x32x32"), std::string::npos) << message;
+}
+
+// Operations that mix the batch with other dimensions: exportable only with a static batch.
+class BatchConcat : public TorchModel {
+ public:
+  torch::Tensor forward(torch::Tensor x) override { return torch::cat({x, x * 2}, 0); }
+};
+class BatchFlatten : public TorchModel {
+ public:
+  torch::Tensor forward(torch::Tensor x) override { return x.reshape({-1}); }
+};
+class BatchSizedConstant : public TorchModel {
+ public:
+  torch::Tensor forward(torch::Tensor x) override { return x + torch::ones({x.size(0), x.size(1)}); }
+};
+class BatchBroadcast : public TorchModel {
+ public:
+  torch::Tensor forward(torch::Tensor x) override { return x * torch::ones({1, 4}).expand_as(x); }
+};
+
+TEST(OnnxExport, RefusesASymbolicBatchWhereTheGraphMixesItAndNamesTheOperation) {
+  const auto message = [](TorchModel& model) {
+    try {
+      to_onnx(model, {1, 4});
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  BatchConcat concat;
+  BatchFlatten flatten;
+  BatchSizedConstant constant;
+  BatchBroadcast broadcast;
+  EXPECT_NE(message(concat).find("aten::cat with a symbolic batch dimension: it concatenates along the batch"),
+            std::string::npos)
+      << message(concat);
+  EXPECT_NE(message(flatten).find("changes the batch dimension (shape [5, 4] to [20])"), std::string::npos)
+      << message(flatten);
+  EXPECT_NE(message(constant).find("traced batch size"), std::string::npos) << message(constant);
+  EXPECT_NE(message(broadcast).find("aten::expand_as with a symbolic batch dimension: it expands a constant"),
+            std::string::npos)
+      << message(broadcast);
+  for (TorchModel* model : std::vector<TorchModel*>{&concat, &flatten, &constant, &broadcast}) {
+    const onnx::ModelProto proto = to_onnx(*model, {1, 4}, BatchDim::kStatic);
+    EXPECT_EQ(first_dim(proto.graph().input(0)).dim_value(), 1);
+  }
 }
 
 class Cumulative : public TorchModel {
