@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/dll/runtime_symbol_info.hpp>
+#include <charconv>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -20,7 +21,7 @@ namespace gos::cli {
 namespace {
 
 // A SearchStart as the body of a kPhase message: one field per line, the
-// latencies as hexadecimal floats, so that workers get rank 0's exact values.
+// numbers as hexadecimal floats, so that workers get rank 0's exact values.
 std::string encode(const adapt::SearchStart& start) {
   return fmt::format("{}\n{}\n{:a}\n{:a}\n", start.iteration, start.slot, start.model_ms,
                      start.baseline_search_accuracy);
@@ -30,12 +31,18 @@ adapt::SearchStart decode_search_start(const std::string& bytes) {
   std::istringstream in(bytes);
   std::string iteration, model_ms, accuracy;
   adapt::SearchStart start;
-  if (!std::getline(in, iteration) || !std::getline(in, start.slot) || !std::getline(in, model_ms) ||
-      !std::getline(in, accuracy))
-    throw Error(fmt::format("MPI protocol: a search start of {} bytes is truncated", bytes.size()));
-  start.iteration = std::stoull(iteration);
-  start.model_ms = std::strtod(model_ms.c_str(), nullptr);
-  start.baseline_search_accuracy = std::strtod(accuracy.c_str(), nullptr);
+  bool ok = std::getline(in, iteration) && std::getline(in, start.slot) && std::getline(in, model_ms) &&
+            std::getline(in, accuracy) && in.peek() == std::char_traits<char>::eof();
+  const auto [last, ec] = std::from_chars(iteration.data(), iteration.data() + iteration.size(), start.iteration);
+  ok = ok && ec == std::errc() && last == iteration.data() + iteration.size();
+  const auto number = [&](const std::string& text, double& value) {
+    char* end = nullptr;
+    value = std::strtod(text.c_str(), &end);
+    ok = ok && !text.empty() && end == text.c_str() + text.size();
+  };
+  number(model_ms, start.model_ms);
+  number(accuracy, start.baseline_search_accuracy);
+  if (!ok) throw Error(fmt::format("MPI protocol: '{}' is not the start of a search", bytes));
   return start;
 }
 
