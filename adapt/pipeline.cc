@@ -5,7 +5,6 @@
 // Each stage lives in its own file; this one only sequences them.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -22,10 +21,9 @@
 #include "adapt/ranking.h"
 #include "adapt/run_dir.h"
 #include "adapt/search.h"
-#include "adapt/seed.h"
+#include "adapt/slot_search.h"
 #include "adapt/stop_rules.h"
 #include "framework/plugin_registry.h"
-#include "framework/rng.h"
 #include "framework/runner.h"
 #include "torchlib/export.h"
 #ifdef GOS_WITH_ONNX
@@ -60,8 +58,7 @@ class Pipeline {
   void baseline_stage();
   void rebuild_from(const AdaptRecord& record);
   IterationRecord iterate(size_t index, const SlotRecord& slot);
-  void splice_stage(IterationRecord& it, const SlotInfo& info, const FrontEntry& chosen,
-                    CandidateEvaluator& evaluator);
+  void splice_stage(IterationRecord& it, const SlotInfo& info, const FrontEntry& chosen, CandidateEvaluator& evaluator);
   AdaptSummary finish(const std::string& stop_reason);
 
   const AdaptConfig& config_;
@@ -124,26 +121,13 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot) {
   it.slot = slot.path;
   it.slot_kind = slot.kind;
   it.latency_after_ms = it.accuracy_estimate = it.accuracy_after = it.estimated_delta_ms = std::nan("");
-  const auto infos = model.slots();
-  const SlotInfo info = *std::find_if(infos.begin(), infos.end(), [&](const SlotInfo& s) { return s.path == it.slot; });
-  const graph::GraphSpec spec = slot_spec(info, config_.max_nodes);
-  it.input = spec.input.to_string();
-  it.output = spec.output.to_string();
+  const SlotSeed seed = slot_seed(model, it.slot, config_.max_nodes);
+  it.input = seed.spec.input.to_string();
+  it.output = seed.spec.output.to_string();
   it.params_before = it.params_after = count_parameters(model);
   it.accuracy_before = baseline_.accuracy;
   for (const IterationRecord& done : iterations_)
     if (done.status == IterationStatus::kAccepted) it.accuracy_before = done.accuracy_after;
-
-  // Seed: the operator as an exact one-instruction graph.
-  auto original = slot_module(model, it.slot);
-  OperatorSeed seed = seed_from_operator(*original, info, spec.max_nodes);
-  if (seed.graph) {
-    try {
-      compile_seed(*original, info, *seed.graph);
-    } catch (const Error& e) {
-      seed = {std::nullopt, e.what()};
-    }
-  }
   if (!seed.graph) {
     it.status = IterationStatus::kUnsupported;
     it.reason = seed.reason;
@@ -156,39 +140,32 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot) {
   log(fmt::format("#{} {} ({} {} -> {}): searching from {} ; model {:.3f} ms", index, it.slot, it.slot_kind, it.input,
                   it.output, it.seed_genome, it.latency_before_ms));
 
-  // Search: an ordinary GOS experiment into search_<k>.h5.
-  auto [inputs, outputs] =
-      capture_activations(model, *data_.search_eval, it.slot, static_cast<size_t>(config_.distill_images));
-  CandidateEvaluator evaluator({config_, model, *data_.search_eval, data_.candidate_finetune.get(),
-                                baseline_.search_accuracy, latency_},
-                               info, *seed.graph, inputs, outputs, it.latency_before_ms);
-  SearchRequest request;
-  request.slot = it.slot;
-  request.spec = spec;
-  request.seeds = {*seed.graph};
-  for (graph::Graph& rewrite : seed_rewrites(*seed.graph, spec)) request.seeds.push_back(std::move(rewrite));
-  request.seed_walk = config_.seed_walk;
-  request.strategy = config_.strategy;
-  request.epsilon = config_.epsilon;
-  request.seed = stable_hash(fmt::format("{}:{}", config_.seed, it.slot));
-  request.name = fmt::format("adapt:{}:{}", config_.name, it.slot);
-  request.source = config_.source;
-  // What the search depends on: resuming checks it against the file.
-  request.resolved_toml = fmt::format("# gos adapt inner search (in-process objectives)\n[search]\nslot = \"{}\"\n"
-                                      "seed_genome = \"{}\"\n\n{}",
-                                      it.slot, it.seed_genome, config_.resolved_toml);
-  request.output = run_.search_file(index);
+  // Search: an ordinary GOS experiment into search_<k>.h5. Under mpirun the
+  // workers build their evaluators while this process builds its own.
+  SearchRequest request = slot_search_request(config_, run_, index, seed);
+  std::unique_ptr<EvaluationBackend> workers;
+  if (options_.evaluation)
+    workers =
+        options_.evaluation->begin({index, it.slot, it.latency_before_ms, baseline_.search_accuracy}, request.output);
+  const auto evaluator =
+      slot_evaluator(config_, data_, model, latency_, seed, baseline_.search_accuracy, it.latency_before_ms);
   it.search_file = request.output.filename().string();
   request.resume = options_.resume;
   request.progress = options_.progress;
+  request.evaluation = workers.get();
   if (options_.after_generation)
     request.after_generation = [&](int64_t generation) { options_.after_generation(index, generation); };
-  const SearchResult search = run_search(request, evaluator, registry_);
+  const SearchResult search = run_search(request, *evaluator, registry_);
+  workers.reset();  // the workers' part of this search ends
   it.search_seconds = search.seconds;
   it.evaluations = static_cast<int64_t>(search.evaluations.size());
-  log(fmt::format("#{} search: {} evaluations in {:.1f} s, {:.2f}% of it outside candidate scoring", index,
-                  it.evaluations, search.seconds,
-                  search.seconds > 0 ? 100 * (search.seconds - search.scoring_seconds) / search.seconds : 0.0));
+  if (options_.evaluation)
+    log(fmt::format("#{} search: {} evaluations in {:.1f} s on the MPI workers", index, it.evaluations,
+                    search.seconds));
+  else
+    log(fmt::format("#{} search: {} evaluations in {:.1f} s, {:.2f}% of it outside candidate scoring", index,
+                    it.evaluations, search.seconds,
+                    search.seconds > 0 ? 100 * (search.seconds - search.scoring_seconds) / search.seconds : 0.0));
 
   // Choice: the seed measured in the same search is the fair reference.
   const double reference_ms = search.seed_latency_ms.value_or(it.latency_before_ms);
@@ -202,7 +179,7 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot) {
     return it;
   }
   it.estimated_delta_ms = choice.chosen->latency_ms - reference_ms;
-  splice_stage(it, info, *choice.chosen, evaluator);
+  splice_stage(it, seed.info, *choice.chosen, *evaluator);
   log(fmt::format("#{} {}: {}: {}", index, it.slot, to_string(it.status), it.reason));
   return it;
 }
@@ -233,8 +210,8 @@ void Pipeline::splice_stage(IterationRecord& it, const SlotInfo& info, const Fro
   it.latency_before_ms = ab.a_ms;
   it.latency_after_ms = ab.b_ms;
   it.params_after = count_parameters(model);
-  const Decision decision = decide_splice({baseline_.accuracy, it.accuracy_after, ab.a_ms, ab.b_ms}, config_.epsilon,
-                                          config_.min_gain);
+  const Decision decision =
+      decide_splice({baseline_.accuracy, it.accuracy_after, ab.a_ms, ab.b_ms}, config_.epsilon, config_.min_gain);
   it.status = decision.status;
   it.reason = decision.reason;
   if (decision.status != IterationStatus::kAccepted) {
@@ -260,8 +237,8 @@ AdaptSummary Pipeline::finish(const std::string& stop_reason) {
   // that the speedup is a ratio under one machine load.
   auto original = make_model(config_, data_.zoo);
   load_checkpoint(*original, run_.baseline_checkpoint().string());
-  const AbLatency ab = latency_.compare([&] { return latency_.model_ms(*original); },
-                                        [&] { return latency_.model_ms(model); });
+  const AbLatency ab =
+      latency_.compare([&] { return latency_.model_ms(*original); }, [&] { return latency_.model_ms(model); });
   summary.baseline_ms = ab.a_ms;
   summary.final_ms = ab.b_ms;
   summary.speedup = summary.baseline_ms / summary.final_ms;
@@ -304,7 +281,8 @@ AdaptSummary Pipeline::finish(const std::string& stop_reason) {
   final.torchscript = torchscript;
   write_final(run_.record(), final);
   set_status(run_.record(), RunStatus::kCompleted, utc_now_iso8601(), stop_reason);
-  log(fmt::format("done ({}): {} replaced; {:.3f} -> {:.3f} ms ({:.2f}x; the search estimated {:.2f}x), held-out "
+  log(
+      fmt::format("done ({}): {} replaced; {:.3f} -> {:.3f} ms ({:.2f}x; the search estimated {:.2f}x), held-out "
                   "accuracy {:.2f}% -> {:.2f}%",
                   stop_reason, summary.modified, summary.baseline_ms, summary.final_ms, summary.speedup,
                   final.estimated_speedup, summary.baseline_accuracy, summary.final_accuracy));
@@ -359,7 +337,9 @@ AdaptSummary Pipeline::run() {
 
 }  // namespace
 
-std::filesystem::path default_output(const AdaptConfig& config) { return std::filesystem::path("results/adapt") / config.name; }
+std::filesystem::path default_output(const AdaptConfig& config) {
+  return std::filesystem::path("results/adapt") / config.name;
+}
 
 AdaptSummary run_adapt(const AdaptConfig& config, const AdaptOptions& options, PluginRegistry& registry) {
   AdaptOptions resolved = options;

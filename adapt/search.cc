@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <memory>
 #include <tuple>
 
 #include "framework/error.h"
@@ -46,7 +48,8 @@ size_t objective_index(const std::vector<std::string>& names, const std::string&
                           fmt::join(names, ", ")));
 }
 
-SearchResult run_search(const SearchRequest& request, CandidateScorer& scorer, PluginRegistry& registry) {
+Experiment search_experiment(const SearchRequest& request, CandidateScorer& scorer, PluginRegistry& registry,
+                             double* scoring_seconds) {
   graph::GraphSpaceConfig space_config;
   space_config.input = request.spec.input;
   space_config.output = request.spec.output;
@@ -64,16 +67,17 @@ SearchResult run_search(const SearchRequest& request, CandidateScorer& scorer, P
   ec.strategy = request.strategy;
   experiment.strategy = registry.create<Strategy>(ec.strategy, PluginKind::kStrategy);
 
-  std::map<std::string, CandidateValues> cache;
-  double scoring_seconds = 0;
-  const auto values = [&](const Genome& genome) -> const CandidateValues& {
+  // Owned by the objectives, which live as long as the experiment.
+  auto cache = std::make_shared<std::map<std::string, CandidateValues>>();
+  const auto values = [cache, &scorer, scoring_seconds](const Genome& genome) -> const CandidateValues& {
     const graph::Graph& graph = graph::GraphSpace::cast(genome);
     const std::string key = graph::serialize(graph);
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    if (auto it = cache->find(key); it != cache->end()) return it->second;
     const auto start = std::chrono::steady_clock::now();
     CandidateValues scored = scorer.score(graph);
-    scoring_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return cache.emplace(key, scored).first->second;
+    if (scoring_seconds)
+      *scoring_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return cache->emplace(key, scored).first->second;
   };
   const std::vector<std::tuple<CandidateObjective::Pick, const char*, std::string>> objectives = {
       {&CandidateValues::latency_ms, kLatencyObjective, scorer.latency_provenance()},
@@ -92,11 +96,19 @@ SearchResult run_search(const SearchRequest& request, CandidateScorer& scorer, P
   }
   ec.resolved_toml = request.resolved_toml;
   ec.fingerprint = fmt::format("{:016x}", stable_hash(ec.resolved_toml));
+  return experiment;
+}
+
+SearchResult run_search(const SearchRequest& request, CandidateScorer& scorer, PluginRegistry& registry) {
+  double scoring_seconds = 0;
+  Experiment experiment = search_experiment(request, scorer, registry, &scoring_seconds);
+  const ExperimentConfig& ec = experiment.config;
   RunOptions options;
   options.resume = request.resume && std::filesystem::exists(ec.output);
   options.overwrite = !options.resume;
   options.progress = request.progress;
   options.attributes = {{"adapt.slot", request.slot}};
+  options.evaluation = request.evaluation;
   if (request.after_generation)
     options.on_generation = [&](const GenerationRecord& row) { request.after_generation(row.generation); };
   const auto start = std::chrono::steady_clock::now();

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "adapt/decision.h"
+#include "framework/evaluation.h"
+#include "framework/experiment.h"
 #include "framework/params.h"
 #include "searchspaces/gos/graph.h"
 
@@ -44,23 +46,24 @@ class CandidateScorer {
 
 struct SearchRequest {
   std::string slot;
-  graph::GraphSpec spec;                 // the slot's shapes and the node limit
-  std::vector<graph::Graph> seeds;       // the exact seed first, then its rewrites
+  graph::GraphSpec spec;            // the slot's shapes and the node limit
+  std::vector<graph::Graph> seeds;  // the exact seed first, then its rewrites
   int64_t seed_walk = 2;
-  ComponentConfig strategy;              // [adapt.strategy]
-  double epsilon = 1;                    // the accuracy-drop constraint
+  ComponentConfig strategy;  // [adapt.strategy]
+  double epsilon = 1;        // the accuracy-drop constraint
   uint64_t seed = 0;
-  std::string name;                      // experiment name
-  std::string source;                    // the adapt file (messages)
-  std::string resolved_toml;             // what the search depends on; resuming checks it
-  std::filesystem::path output;          // search_<k>.h5
-  bool resume = false;                   // continue the file when it exists
+  std::string name;              // experiment name
+  std::string source;            // the adapt file (messages)
+  std::string resolved_toml;     // what the search depends on; resuming checks it
+  std::filesystem::path output;  // search_<k>.h5
+  bool resume = false;           // continue the file when it exists
   bool progress = false;
   std::function<void(int64_t generation)> after_generation;
+  EvaluationBackend* evaluation = nullptr;  // null: the scorer evaluates in this process
 };
 
 struct SearchResult {
-  std::vector<FrontEntry> front;         // the final front, feasible or not
+  std::vector<FrontEntry> front;          // the final front, feasible or not
   std::vector<CandidateRow> evaluations;  // every evaluation, in order
   // The seed's latency as measured in this search (under the same load as
   // the candidates'), when it was evaluated.
@@ -70,6 +73,13 @@ struct SearchResult {
   double seconds = 0;
   double scoring_seconds = 0;
 };
+
+// The search as an experiment: the space, the strategy and the three
+// objectives over `scorer`, called once per genome (the objectives share a
+// cache). Time spent in the scorer is added to `*scoring_seconds` when given.
+// The MPI workers of `gos adapt` build the same to evaluate genomes.
+Experiment search_experiment(const SearchRequest& request, CandidateScorer& scorer, PluginRegistry& registry,
+                             double* scoring_seconds = nullptr);
 
 // Runs (or resumes) the search and reads its results back by objective name.
 // Throws gos::Error when the strategy cannot be created or the results file

@@ -16,10 +16,6 @@ volatile std::sig_atomic_t g_stop_signal = 0;
 
 extern "C" void remember_stop_signal(int signal) { g_stop_signal = signal; }
 
-void stop_workers(World& world) {
-  for (int rank = 1; rank < world.size(); ++rank) world.send(rank, Tag::kStop, {});
-}
-
 // rank 0's wait for the next message, ending in gos::Error when the job is
 // being stopped; `what` says what was lost and how to go on.
 Message next_message(World& world, const std::string& what) {
@@ -39,6 +35,10 @@ void expect(const Message& message, Tag tag, const char* kind) {
 }
 
 }  // namespace
+
+void stop_workers(World& world) {
+  for (int rank = 1; rank < world.size(); ++rank) world.send(rank, Tag::kStop, {});
+}
 
 StopSignals::StopSignals() {
   struct sigaction action {};
@@ -91,7 +91,8 @@ bool agree(World& world, const Identity& mine) {
   return true;
 }
 
-Coordinator::Coordinator(World& world, std::string output) : world_(world), output_(std::move(output)) {}
+Coordinator::Coordinator(World& world, std::string output, std::string resume)
+    : world_(world), output_(std::move(output)), resume_(std::move(resume)) {}
 
 Coordinator::~Coordinator() {
   if (StopSignals::raised()) return;  // the launcher is ending every rank; a send could wait for a dead one
@@ -116,10 +117,10 @@ std::vector<EvaluationRecord> Coordinator::evaluate_all(const std::vector<const 
   std::string lost;  // the first DeviceLost: no new genome goes out, the ones out are collected
   while (in_flight > 0) {
     const Message message = next_message(
-        world_,
-        fmt::format("{} genome{} of generation {} {} being evaluated; the results file '{}' holds every "
-                    "generation before it: continue with `gos run FILE --resume`",
-                    in_flight, in_flight == 1 ? "" : "s", generation, in_flight == 1 ? "was" : "were", output_));
+        world_, fmt::format("{} genome{} of generation {} {} being evaluated; the results file '{}' holds every "
+                            "generation before it: continue with `{}`",
+                            in_flight, in_flight == 1 ? "" : "s", generation, in_flight == 1 ? "was" : "were", output_,
+                            resume_));
     expect(message, Tag::kResult, "result");
     EvaluateReply reply = decode_evaluate_reply(message.bytes);
     if (reply.index >= n)
@@ -164,6 +165,73 @@ void serve(World& world, Experiment& experiment) {
     }
     reply.record.genome.clear();
     world.send(0, Tag::kResult, encode(reply));
+  }
+}
+
+Phase::Phase(World& world, std::string_view description, std::string output, std::string resume)
+    : world_(world), output_(std::move(output)), resume_(resume), coordinator_(world, output_, std::move(resume)) {
+  for (int rank = 1; rank < world_.size(); ++rank) world_.send(rank, Tag::kPhase, description);
+}
+
+Phase::~Phase() {
+  if (StopSignals::raised()) return;  // the launcher is ending every rank
+  try {
+    // An answer left unread would be taken for the next phase's.
+    if (!answered_) wait_ready();
+  } catch (const std::exception&) {
+    // Leaving anyway (a worker that refused only ends its phase).
+  }
+}
+
+void Phase::wait_ready() {
+  if (answered_) return;
+  answered_ = true;
+  std::string refusals;
+  for (int received = 1; received < world_.size(); ++received) {
+    const Message message =
+        next_message(world_, fmt::format("nothing of '{}' was evaluated yet: continue with `{}`", output_, resume_));
+    expect(message, Tag::kReady, "ready");
+    if (!message.bytes.empty()) refusals += fmt::format("\n  rank {}: {}", message.source, message.bytes);
+  }
+  if (!refusals.empty())
+    throw Error(
+        fmt::format("MPI workers cannot evaluate the search of '{}'; nothing of it was evaluated, and what "
+                    "was recorded before it is kept: fix the ranks below, then continue with `{}`:{}",
+                    output_, resume_, refusals));
+}
+
+std::vector<EvaluationRecord> Phase::evaluate_all(const std::vector<const Genome*>& genomes,
+                                                  std::vector<std::string> canonicals, int64_t generation) {
+  wait_ready();
+  return coordinator_.evaluate_all(genomes, std::move(canonicals), generation);
+}
+
+bool serve_phases(World& world, const std::function<Experiment&(const std::string& description)>& prepare) {
+  bool refused = false;
+  while (true) {
+    std::optional<Message> message = world.receive({});
+    if (!message || message->tag == Tag::kStop) return !refused;
+    if (message->tag != Tag::kPhase)
+      throw Error(fmt::format("MPI protocol: rank {} got message kind {} while waiting for the next search",
+                              world.rank(), static_cast<int>(message->tag)));
+    Experiment* experiment = nullptr;
+    std::string refusal;
+    try {
+      experiment = &prepare(message->bytes);
+    } catch (const std::exception& e) {
+      refusal = e.what();
+      refused = true;
+    }
+    world.send(0, Tag::kReady, refusal);
+    if (experiment) {
+      serve(world, *experiment);
+      continue;
+    }
+    // Refused: rank 0 ends the phase without sending it genomes.
+    message = world.receive({});
+    if (message && message->tag != Tag::kStop)
+      throw Error(fmt::format("MPI protocol: rank {} got message kind {} in a search it refused", world.rank(),
+                              static_cast<int>(message->tag)));
   }
 }
 

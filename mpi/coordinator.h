@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "framework/evaluation.h"
@@ -44,10 +45,10 @@ bool agree(World& world, const Identity& mine);
 // free; records come back in genome order, so the results file is the same
 // whatever the number of workers. It holds StopSignals for its lifetime: a
 // stop ends the wait for results with a gos::Error that names the results
-// file and --resume.
+// file and `resume`, the command that continues the run.
 class Coordinator final : public EvaluationBackend {
  public:
-  Coordinator(World& world, std::string output);
+  Coordinator(World& world, std::string output, std::string resume = "gos run FILE --resume");
   ~Coordinator() override;  // stops the workers (unless the job is being stopped)
   Coordinator(const Coordinator&) = delete;
   Coordinator& operator=(const Coordinator&) = delete;
@@ -58,8 +59,47 @@ class Coordinator final : public EvaluationBackend {
  private:
   World& world_;
   std::string output_;
+  std::string resume_;
   StopSignals signals_;
 };
+
+// Sends every worker kStop (the end of the job, or of a phase).
+void stop_workers(World& world);
+
+// One search of a job that runs several one after the other, whose
+// objectives the workers cannot build up front (`gos adapt`: one inner
+// search per slot, over the model the previous ones left). Constructing it
+// sends every worker `description` (kPhase); each builds that search's
+// experiment and answers; the first evaluation waits for all answers, then
+// genomes go out as with a Coordinator. Destroying it ends the phase on every
+// worker (kStop), after collecting the answers it did not wait for.
+class Phase final : public EvaluationBackend {
+ public:
+  // `output` and `resume` as for Coordinator.
+  Phase(World& world, std::string_view description, std::string output, std::string resume);
+  ~Phase() override;
+  Phase(const Phase&) = delete;
+  Phase& operator=(const Phase&) = delete;
+
+  // Waits for every worker's answer. Throws gos::Error with one line per
+  // rank that could not build the search, and what to do.
+  void wait_ready();
+  std::vector<EvaluationRecord> evaluate_all(const std::vector<const Genome*>& genomes,
+                                             std::vector<std::string> canonicals, int64_t generation) override;
+
+ private:
+  World& world_;
+  std::string output_;
+  std::string resume_;
+  Coordinator coordinator_;  // holds the stop signals while the phase lasts; its destruction ends the phase
+  bool answered_ = false;
+};
+
+// A worker of a job of phases: for each phase rank 0 starts, `prepare` builds
+// the experiment from the description (what it throws is this rank's
+// refusal, which rank 0 reports), then serve() evaluates until the phase
+// ends. Returns when rank 0 ends the job: false when this rank refused a phase.
+bool serve_phases(World& world, const std::function<Experiment&(const std::string& description)>& prepare);
 
 // A worker of `gos run`: evaluates the genomes rank 0 sends with its own
 // `experiment` (built from the same file) until rank 0 says stop.

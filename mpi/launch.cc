@@ -78,7 +78,8 @@ World& load_world() {
   return reinterpret_cast<WorldEntryPoint*>(entry)();
 }
 
-std::vector<std::pair<std::string, std::string>> build_id(const PluginRegistry& registry) {
+std::vector<std::pair<std::string, std::string>> build_id(const PluginRegistry& registry,
+                                                          const std::vector<std::filesystem::path>& extra) {
   std::vector<std::filesystem::path> files;
   boost::dll::fs::error_code ec;
   files.push_back(boost::dll::program_location(ec));
@@ -86,6 +87,7 @@ std::vector<std::pair<std::string, std::string>> build_id(const PluginRegistry& 
   if (const auto library = find_library()) files.push_back(*library);
   for (const PluginRecord* record : registry.plugins())
     if (registry.is_loaded(record->name)) files.push_back(record->path);
+  files.insert(files.end(), extra.begin(), extra.end());
   std::vector<std::pair<std::string, std::string>> id;
   for (const std::filesystem::path& file : files) id.emplace_back(file.filename().string(), file_hash(file));
   return id;

@@ -1,6 +1,7 @@
 #pragma once
 // How the gos binary finds out that an MPI launcher started it, loads
 // libgos_mpi.so only then, and says what build it is. No MPI here.
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,8 +43,10 @@ class FinalizeOnExit {
 };
 
 // The files that make this build, as (file name, hash of the content): the
-// running executable, the framework library, libgos_mpi.so, and every
-// plugin library `registry` has loaded. Equal lists mean the same code.
-std::vector<std::pair<std::string, std::string>> build_id(const PluginRegistry& registry);
+// running executable, the framework library, libgos_mpi.so, every plugin
+// library `registry` has loaded, then `extra` (what else the command runs,
+// e.g. libgos_torch_commands.so). Equal lists mean the same code.
+std::vector<std::pair<std::string, std::string>> build_id(const PluginRegistry& registry,
+                                                          const std::vector<std::filesystem::path>& extra = {});
 
 }  // namespace gos::mpi

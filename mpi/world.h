@@ -19,7 +19,9 @@ enum class Tag : int {
   kResult = 4,    // worker -> 0: an EvaluateReply
   kRun = 5,       // 0 -> worker: a sweep run to do (RunRequest)
   kRunDone = 6,   // worker -> 0: a RunReply
-  kStop = 7,      // 0 -> worker: no more work; finalize and exit
+  kStop = 7,      // 0 -> worker: no more work (or, in a phase, the phase's end)
+  kPhase = 8,     // 0 -> worker: build the next search's experiment (what to build: opaque to mpi/)
+  kReady = 9,     // worker -> 0: empty when built, else why this rank cannot
 };
 
 struct Message {

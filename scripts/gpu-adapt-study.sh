@@ -20,6 +20,8 @@
 #
 # Usage: scripts/gpu-adapt-study.sh RUNS_DIR [SEARCH_MINUTES]
 #   GOS_STUDY_PARTS   which of "strategies latency table" to run (default all three)
+#   GOS_STUDY_SETS    extra --set arguments for every study run, e.g.
+#                     '--set train_files=["data_batch_1.bin"] --set holdout=1000'
 # Writes RUNS_DIR/<run>/ (adapt's run directories) and RUNS_DIR/<run>.log.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +60,8 @@ cores_here=$(nproc)  # the plan pins 16 runs to 16 cores; fewer cores share
 limit=$((minutes * 60 + 300))  # the budget stops a run; this only catches one that hangs
 study=(--set "data_dir=\"$data\"" --set width=0.5 --set test_images=0 --set baseline_epochs=30
   --set "time_budget_minutes=$minutes")
+# shellcheck disable=SC2206 # word splitting is the point: several --set pairs
+study+=(${GOS_STUDY_SETS:-})
 regularized_evolution=(--set strategy.plugin=regularized_evolution --set strategy.population=6
   --set strategy.sample_size=3 --set strategy.evaluations=24 --set strategy.batch=6)
 random_search=(--set strategy.plugin=random_search --set strategy.evaluations=24 --set strategy.batch=6)

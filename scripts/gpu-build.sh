@@ -7,6 +7,8 @@
 #   mkdir -p .gpu-deps && cd .gpu-deps && apt-get download libtomlplusplus-dev libtomlplusplus3 \
 #     libboost1.74-dev libboost-program-options1.74-dev libboost-program-options1.74.0 \
 #     libbenchmark-dev libbenchmark1debian
+# and, for ONNX models (gos_onnx), libonnx-dev libonnx1 libonnxifi libprotobuf-dev libprotobuf32
+# libprotobuf-lite32 (Debian's ONNX is built against Debian's protobuf 3.21: both travel),
 # and unpacked here into /tmp/deps (never into /).
 #
 # Usage: scripts/gpu-build.sh [DEPS_DIR] [BUILD_DIR]      (GOS_TORCH_DIR: LibTorch's CMake dir)
@@ -18,11 +20,17 @@ torch_dir=${GOS_TORCH_DIR:-$(python3 -c 'import torch, os; print(os.path.join(os
 [ -n "$torch_dir" ] || { echo "set GOS_TORCH_DIR to LibTorch's CMake directory"; exit 2; }
 mkdir -p /tmp/deps
 for deb in "$deps_dir"/*.deb; do dpkg -x "$deb" /tmp/deps; done
+onnx=()
+# FindProtobuf looks only in system paths: point it at the unpacked 3.21.
+if [ -f /tmp/deps/usr/include/google/protobuf/message.h ]; then
+  onnx=(-DProtobuf_INCLUDE_DIR=/tmp/deps/usr/include
+    -DProtobuf_LIBRARY=/tmp/deps/usr/lib/x86_64-linux-gnu/libprotobuf.so)
+fi
 generator=()
 command -v ninja > /dev/null && generator=(-G Ninja)
 cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DBoost_DIR=/tmp/deps/usr/lib/x86_64-linux-gnu/cmake/Boost-1.74.0 \
   -DCMAKE_PREFIX_PATH="$torch_dir;/tmp/deps/usr/lib/x86_64-linux-gnu/cmake" \
-  -DCMAKE_CXX_FLAGS="-isystem /tmp/deps/usr/include"
+  -DCMAKE_CXX_FLAGS="-isystem /tmp/deps/usr/include" "${onnx[@]}"
 cmake --build "$build_dir" -j "$(nproc)"
 echo "export LD_LIBRARY_PATH=/tmp/deps/usr/lib/x86_64-linux-gnu before running $build_dir/gos"
