@@ -52,6 +52,29 @@ TEST(AdaptSeed, ResNetConvolutionsBecomeExactGraphs) {
   EXPECT_EQ(genomes.at("layer2.0.downsample.0"), "in:16x32x32;n1=conv[k=1,co=32,g=1,d=1,s=2](n0);out:n1");
 }
 
+TEST(AdaptSeed, AConvolutionOnAOneByOneMapIsSeededWithStrideOne) {
+  torch::manual_seed(3);
+  ZooOptions options;
+  options.width = 0.125;
+  auto model = make_zoo_model("resnet18", options);
+  SlotInfo info;
+  for (const SlotInfo& slot : model->slots())
+    if (slot.path == "layer4.1.conv2") info = slot;
+  ASSERT_EQ(info.path, "layer4.1.conv2");
+  // Strides 1 and 2 both map 1x1 to 1x1 with same padding.
+  info.input = {1, info.input[1], 1, 1};
+  info.output = {1, info.output[1], 1, 1};
+  TorchModel& op = model->slot(info.path).module();
+  const OperatorSeed seed = seed_from_operator(op, info, 6);
+  ASSERT_TRUE(seed.graph) << seed.reason;
+  EXPECT_EQ(graph::serialize(*seed.graph), "in:64x1x1;n1=conv[k=3,co=64,g=1,d=1,s=1](n0);out:n1");
+  auto module = compile_seed(op, info, *seed.graph);
+  torch::NoGradGuard no_grad;
+  op.eval();
+  const torch::Tensor x = torch::randn(info.input);
+  EXPECT_TRUE(torch::allclose(module->forward(x), op.forward(x), 1e-4, 1e-5));
+}
+
 TEST(AdaptSeed, MobileNetDepthwiseAndPointwiseConvolutionsBecomeExactGraphs) {
   torch::manual_seed(2);
   auto model = make_zoo_model("mobilenetv3_small");

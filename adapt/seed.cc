@@ -40,8 +40,14 @@ OperatorSeed seed_from_operator(TorchModel& op, const SlotInfo& info, size_t max
   const graph::Shape out{static_cast<int>(info.output[1]), static_cast<int>(info.output[2]),
                          static_cast<int>(info.output[3])};
   int stride = 0;
+  // The first stride that gives the output's shape: on a 1x1 map (the last
+  // stage of an ImageNet-stem model at 32x32) strides 1 and 2 compute the
+  // same, and 1 is what such an operator has.
   for (int s : {1, 2})
-    if (out.h == graph::strided(in.h, s) && out.w == graph::strided(in.w, s)) stride = s;
+    if (out.h == graph::strided(in.h, s) && out.w == graph::strided(in.w, s)) {
+      stride = s;
+      break;
+    }
   if (stride == 0)
     return unsupported(fmt::format("maps {}x{} to {}x{}, which is neither stride 1 nor 2 with same padding", in.h,
                                    in.w, out.h, out.w));

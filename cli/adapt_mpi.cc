@@ -127,11 +127,12 @@ int adapt_on_mpi_ranks(const AdaptArgs& args, adapt::AdaptOptions options, Plugi
     return run_adapt_and_report(*config, options, registry, args.quiet);
   }
   if (world.rank() != 0) {
-    if (!mpi::agree(world, mine)) return 1;  // rank 0 says why
-    const bool served = mpi::serve_phases(world, [&](const std::string& description) -> Experiment& {
+    // Rank 0 reports every refusal; its status is the job's (mpi::agree).
+    if (!mpi::agree(world, mine)) return 0;
+    mpi::serve_phases(world, [&](const std::string& description) -> Experiment& {
       return worker->prepare(decode_search_start(description));
     });
-    return served ? 0 : 1;  // rank 0 reported the refusal
+    return 0;
   }
   try {
     mpi::agree(world, mine);

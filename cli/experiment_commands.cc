@@ -175,7 +175,7 @@ int run_on_mpi_ranks(const ExperimentArgs& args, RunOptions run_options) {
     return report_run(run_experiment(*experiment, run_options));
   }
   if (world.rank() != 0) {
-    if (!mpi::agree(world, mine)) return 1;  // rank 0 says why
+    if (!mpi::agree(world, mine)) return 0;  // rank 0 says why; its status is the job's
     mpi::serve(world, *experiment);
     return 0;
   }

@@ -159,7 +159,7 @@ int sweep_command(const Args& args) {
     mine.host = world->host();
     mine.work = mpi::fnv1a_hex(mine.work + "\n" + fmt::format("{}", overwrite));
     if (world->rank() != 0) {
-      if (!mpi::agree(*world, mine)) return 1;  // rank 0 says why
+      if (!mpi::agree(*world, mine)) return 0;  // rank 0 says why; its status is the job's
       mpi::do_runs(*world, do_run);
       return 0;
     }

@@ -206,11 +206,10 @@ std::vector<EvaluationRecord> Phase::evaluate_all(const std::vector<const Genome
   return coordinator_.evaluate_all(genomes, std::move(canonicals), generation);
 }
 
-bool serve_phases(World& world, const std::function<Experiment&(const std::string& description)>& prepare) {
-  bool refused = false;
+void serve_phases(World& world, const std::function<Experiment&(const std::string& description)>& prepare) {
   while (true) {
     std::optional<Message> message = world.receive({});
-    if (!message || message->tag == Tag::kStop) return !refused;
+    if (!message || message->tag == Tag::kStop) return;
     if (message->tag != Tag::kPhase)
       throw Error(fmt::format("MPI protocol: rank {} got message kind {} while waiting for the next search",
                               world.rank(), static_cast<int>(message->tag)));
@@ -220,7 +219,6 @@ bool serve_phases(World& world, const std::function<Experiment&(const std::strin
       experiment = &prepare(message->bytes);
     } catch (const std::exception& e) {
       refusal = e.what();
-      refused = true;
     }
     world.send(0, Tag::kReady, refusal);
     if (experiment) {

@@ -39,6 +39,11 @@ class StopSignals {
 // or one line per rank that cannot build the experiment, runs another
 // experiment or another build), after telling the workers to stop; it
 // returns when all agree. A worker returns false when rank 0 refused.
+//
+// Whenever rank 0 reports, a worker ends with status 0 and the job's status is
+// rank 0's: a worker that ended first with a failure would let the launcher
+// (mpirun aborts the job on the first non-zero exit) kill rank 0 before it
+// printed why.
 bool agree(World& world, const Identity& mine);
 
 // Rank 0's evaluation backend: the next genome goes to whichever worker is
@@ -98,8 +103,8 @@ class Phase final : public EvaluationBackend {
 // A worker of a job of phases: for each phase rank 0 starts, `prepare` builds
 // the experiment from the description (what it throws is this rank's
 // refusal, which rank 0 reports), then serve() evaluates until the phase
-// ends. Returns when rank 0 ends the job: false when this rank refused a phase.
-bool serve_phases(World& world, const std::function<Experiment&(const std::string& description)>& prepare);
+// ends. Returns when rank 0 ends the job.
+void serve_phases(World& world, const std::function<Experiment&(const std::string& description)>& prepare);
 
 // A worker of `gos run`: evaluates the genomes rank 0 sends with its own
 // `experiment` (built from the same file) until rank 0 says stop.
