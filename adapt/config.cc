@@ -1,18 +1,18 @@
 #include "adapt/config.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "framework/plugin_registry.h"
 #include "framework/text.h"
-#include "framework/toml_input.h"
 #include "framework/toml_component.h"
+#include "framework/toml_input.h"
 
 namespace gos::adapt {
 namespace {
@@ -28,13 +28,20 @@ SourceLocation location_of(const toml::source_region& source, const std::string&
 
 std::string type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date/time";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    default:
+      return "a date/time";
   }
 }
 
@@ -157,7 +164,8 @@ void apply_override(toml::table& adapt, const std::string& text) {
       using T = std::decay_t<decltype(v)>;
       if constexpr (std::is_same_v<T, toml::array>) {
         toml::array copy;
-        for (const auto& element : v) element.visit([&](auto&& e) {
+        for (const auto& element : v)
+          element.visit([&](auto&& e) {
             using E = std::decay_t<decltype(e)>;
             if constexpr (!std::is_same_v<E, toml::table> && !std::is_same_v<E, toml::array>) copy.push_back(e.get());
           });
@@ -176,7 +184,10 @@ void apply_override(toml::table& adapt, const std::string& text) {
 // comparison take care of drift; a bound would abort runs on a busy machine).
 toml::table default_latency_table() {
   return toml::table{{"plugin", "measure"},
-                     {"device", toml::table{{"plugin", "cpu"}, {"warmup", 3}, {"runs", 15}, {"max_spread", std::numeric_limits<double>::infinity()},
+                     {"device", toml::table{{"plugin", "cpu"},
+                                            {"warmup", 3},
+                                            {"runs", 15},
+                                            {"max_spread", std::numeric_limits<double>::infinity()},
                                             {"max_attempts", 1}}}};
 }
 
@@ -191,8 +202,7 @@ std::string moved_key_hint(const std::string& name) {
   if (name == "population" || name == "generations")
     return fmt::format(" ('{}' is a key of the strategy now: [adapt.strategy] {} = ..., or --set strategy.{}=...)",
                        name, name, name);
-  if (name == "latency_warmup" || name == "latency_repeats" || name == "latency_clock" ||
-      name == "latency_statistic")
+  if (name == "latency_warmup" || name == "latency_repeats" || name == "latency_clock" || name == "latency_statistic")
     return " (the timing keys belong to the device now: [adapt.latency.device] warmup, runs, clock = "
            "\"process_cpu\", quantile = 0 for the minimum; see docs/ADAPT.md)";
   return "";
@@ -347,8 +357,8 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   config.time_budget_minutes = params.get_real("time_budget_minutes");
   config.min_gain = params.get_real("min_gain");
   config.slot_kinds = params.get_strings("slot_kinds");
-  config.strategy = parse_component_table(*(*adapt)[kStrategy].as_table(), PluginKind::kStrategy, "adapt.strategy",
-                                          source, registry);
+  config.strategy =
+      parse_component_table(*(*adapt)[kStrategy].as_table(), PluginKind::kStrategy, "adapt.strategy", source, registry);
   config.latency = parse_component_table(*(*adapt)[kLatency].as_table(), PluginKind::kLatencyModel, "adapt.latency",
                                          source, registry);
   resolved.insert(kStrategy, component_to_toml(config.strategy));
@@ -404,9 +414,10 @@ AdaptConfig load_adapt_config(const std::filesystem::path& file, const std::vect
 void check_input_files(const AdaptConfig& config) {
   const auto require = [&](const std::string& key, const std::filesystem::path& path) {
     if (!std::filesystem::is_regular_file(path))
-      throw Error(fmt::format("{}: [adapt] {}: '{}' does not exist (paths written in the file are relative to its "
-                              "folder, --set values and defaults to the working directory)",
-                              config.source, key, path.string()));
+      throw Error(
+          fmt::format("{}: [adapt] {}: '{}' does not exist (paths written in the file are relative to its "
+                      "folder, --set values and defaults to the working directory)",
+                      config.source, key, path.string()));
   };
   if (is_onnx_model(config)) require("model", config.model);
   for (const std::string& file : config.train_files) require("train_files (in data_dir)", config.data_dir / file);

@@ -44,13 +44,14 @@ struct AdaptConfig {
   std::string model = "resnet18";  // a zoo name, or an ONNX file (is_onnx_model)
   double width = 1.0;
   bool cifar_stem = true;
-  std::filesystem::path data_dir = "../shared/data/cifar10";  // default: relative to the working directory; written in a file: to its folder
+  std::filesystem::path data_dir =
+      "../shared/data/cifar10";  // default: relative to the working directory; written in a file: to its folder
   std::vector<std::string> train_files = {"data_batch_1.bin", "data_batch_2.bin"};
   std::vector<std::string> test_files = {"test_batch.bin"};
-  int64_t train_subset = 5000;   // training images (seeded draw from train_files minus the holdout)
-  int64_t holdout = 1000;        // training images set aside: the validation set of the accuracy constraint
-  int64_t test_images = 1000;    // images of test_files for the final test accuracy; 0 = skip
-  int64_t eval_subset = 200;     // held-out images used for the in-search accuracy estimate
+  int64_t train_subset = 5000;  // training images (seeded draw from train_files minus the holdout)
+  int64_t holdout = 1000;       // training images set aside: the validation set of the accuracy constraint
+  int64_t test_images = 1000;   // images of test_files for the final test accuracy; 0 = skip
+  int64_t eval_subset = 200;    // held-out images used for the in-search accuracy estimate
   int64_t batch_size = 128;
 
   // Baseline: trained once (cached as baseline.ckpt in the run directory) or loaded.

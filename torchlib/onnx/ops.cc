@@ -48,11 +48,16 @@ struct Window {
 
   Window(const Attributes& a, bool has_dilations) : where(a.where()) {
     const std::string mode = a.get_string("auto_pad", "NOTSET");
-    if (mode == "NOTSET") auto_pad = AutoPad::kNotSet;
-    else if (mode == "SAME_UPPER") auto_pad = AutoPad::kSameUpper;
-    else if (mode == "SAME_LOWER") auto_pad = AutoPad::kSameLower;
-    else if (mode == "VALID") auto_pad = AutoPad::kValid;
-    else throw Error(fmt::format("{}: auto_pad '{}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", where, mode));
+    if (mode == "NOTSET")
+      auto_pad = AutoPad::kNotSet;
+    else if (mode == "SAME_UPPER")
+      auto_pad = AutoPad::kSameUpper;
+    else if (mode == "SAME_LOWER")
+      auto_pad = AutoPad::kSameLower;
+    else if (mode == "VALID")
+      auto_pad = AutoPad::kValid;
+    else
+      throw Error(fmt::format("{}: auto_pad '{}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID", where, mode));
     kernel = a.get_ints("kernel_shape");
     strides = a.get_ints("strides");
     dilations = has_dilations ? a.get_ints("dilations") : Ints{};
@@ -134,10 +139,17 @@ Kernel max_pool(const Attributes& a, size_t outputs) {
     }
     torch::Tensor y;
     switch (spatial) {
-      case 1: y = torch::max_pool1d(x, window.kernel, stride, padding, dilation, window.ceil_mode); break;
-      case 2: y = torch::max_pool2d(x, window.kernel, stride, padding, dilation, window.ceil_mode); break;
-      case 3: y = torch::max_pool3d(x, window.kernel, stride, padding, dilation, window.ceil_mode); break;
-      default: throw Error(fmt::format("{}: {} spatial dimensions; MaxPool supports 1 to 3", window.where, spatial));
+      case 1:
+        y = torch::max_pool1d(x, window.kernel, stride, padding, dilation, window.ceil_mode);
+        break;
+      case 2:
+        y = torch::max_pool2d(x, window.kernel, stride, padding, dilation, window.ceil_mode);
+        break;
+      case 3:
+        y = torch::max_pool3d(x, window.kernel, stride, padding, dilation, window.ceil_mode);
+        break;
+      default:
+        throw Error(fmt::format("{}: {} spatial dimensions; MaxPool supports 1 to 3", window.where, spatial));
     }
     return Tensors{y.scalar_type() == type ? y : y.to(type)};
   };
@@ -146,10 +158,14 @@ Kernel max_pool(const Attributes& a, size_t outputs) {
 torch::Tensor avg_pool(const torch::Tensor& x, const Ints& kernel, const Ints& stride, const Ints& padding,
                        bool ceil_mode, bool count_include_pad, const std::string& where) {
   switch (kernel.size()) {
-    case 1: return torch::avg_pool1d(x, kernel, stride, padding, ceil_mode, count_include_pad);
-    case 2: return torch::avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad);
-    case 3: return torch::avg_pool3d(x, kernel, stride, padding, ceil_mode, count_include_pad);
-    default: throw Error(fmt::format("{}: {} spatial dimensions; AveragePool supports 1 to 3", where, kernel.size()));
+    case 1:
+      return torch::avg_pool1d(x, kernel, stride, padding, ceil_mode, count_include_pad);
+    case 2:
+      return torch::avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad);
+    case 3:
+      return torch::avg_pool3d(x, kernel, stride, padding, ceil_mode, count_include_pad);
+    default:
+      throw Error(fmt::format("{}: {} spatial dimensions; AveragePool supports 1 to 3", where, kernel.size()));
   }
 }
 
@@ -169,8 +185,8 @@ Kernel average_pool(const Attributes& a) {
     // the number of real (unpadded) elements in each window.
     const Ints zeros(spatial, 0);
     const Ints pads = torch_pad_order(begin, end);
-    const torch::Tensor sum = avg_pool(torch::constant_pad_nd(x, pads), window.kernel, stride, zeros,
-                                       window.ceil_mode, true, window.where);
+    const torch::Tensor sum =
+        avg_pool(torch::constant_pad_nd(x, pads), window.kernel, stride, zeros, window.ceil_mode, true, window.where);
     if (count_include_pad) return Tensors{sum};
     Ints mask_shape(x.dim(), 1);
     for (int64_t i = 2; i < x.dim(); ++i) mask_shape[i] = x.size(i);
@@ -182,9 +198,10 @@ Kernel average_pool(const Attributes& a) {
 
 Kernel batch_normalization(const Attributes& a, size_t outputs) {
   if (outputs > 1 || a.get_int("training_mode", 0) != 0)
-    throw Error(fmt::format("{}: BatchNormalization in training_mode with running-statistics outputs is not "
-                            "supported (import the inference graph; GOS trains its batch norms itself)",
-                            a.where()));
+    throw Error(
+        fmt::format("{}: BatchNormalization in training_mode with running-statistics outputs is not "
+                    "supported (import the inference graph; GOS trains its batch norms itself)",
+                    a.where()));
   const double epsilon = a.get_float("epsilon", 1e-5f);
   return [epsilon](const Tensors& in) {
     return Tensors{torch::batch_norm(in.at(0), in.at(1), in.at(2), in.at(3), in.at(4), false, 0.0, epsilon, true)};
@@ -240,7 +257,8 @@ Kernel flatten(const Attributes& a) {
   return [axis, where](const Tensors& in) {
     const torch::Tensor& x = in.at(0);
     const int64_t split = axis < 0 ? axis + x.dim() : axis;
-    if (split < 0 || split > x.dim()) throw Error(fmt::format("{}: axis {} out of range for rank {}", where, axis, x.dim()));
+    if (split < 0 || split > x.dim())
+      throw Error(fmt::format("{}: axis {} out of range for rank {}", where, axis, x.dim()));
     int64_t outer = 1;
     for (int64_t i = 0; i < split; ++i) outer *= x.size(i);
     int64_t inner = 1;
@@ -273,9 +291,7 @@ Kernel transpose(const Attributes& a) {
 Kernel concat(const Attributes& a) {
   const int64_t axis = a.get_int("axis", 0);
   const std::string where = a.where();
-  return [axis, where](const Tensors& in) {
-    return Tensors{torch::cat(in, axis_in(axis, in.at(0).dim(), where))};
-  };
+  return [axis, where](const Tensors& in) { return Tensors{torch::cat(in, axis_in(axis, in.at(0).dim(), where))}; };
 }
 
 // Slice with ONNX's clamping rules; negative steps go through index_select.
@@ -363,8 +379,8 @@ Kernel constant(const Attributes& a) {
   } else if (a.has("value_ints")) {
     value = torch::tensor(a.get_ints("value_ints"), torch::TensorOptions().dtype(torch::kInt64));
   } else {
-    throw Error(fmt::format("{}: only tensor, float(s) and int(s) constants are supported (not sparse or string)",
-                            a.where()));
+    throw Error(
+        fmt::format("{}: only tensor, float(s) and int(s) constants are supported (not sparse or string)", a.where()));
   }
   return [value](const Tensors&) { return Tensors{value}; };
 }
@@ -380,12 +396,11 @@ Kernel pad(const Attributes& a, int64_t opset) {
     const torch::Tensor& x = in.at(0);
     const Ints pads = opset < 11 ? attribute_pads : ints_of(in.at(1));
     const int64_t rank = x.dim();
-    if (int64_t(pads.size()) != 2 * rank)
-      throw Error(fmt::format("{}: {} pads for rank {}", where, pads.size(), rank));
+    if (int64_t(pads.size()) != 2 * rank) throw Error(fmt::format("{}: {} pads for rank {}", where, pads.size(), rank));
     Ints begin(pads.begin(), pads.begin() + rank), end(pads.begin() + rank, pads.end());
     if (mode == "constant") {
-      const c10::Scalar value = opset < 11 ? c10::Scalar(attribute_value)
-                                           : scalar_input(in, 2).value_or(c10::Scalar(0));
+      const c10::Scalar value =
+          opset < 11 ? c10::Scalar(attribute_value) : scalar_input(in, 2).value_or(c10::Scalar(0));
       return Tensors{torch::constant_pad_nd(x, torch_pad_order(begin, end), value)};
     }
     // Reflect and edge pad only trailing dimensions in LibTorch.
@@ -396,8 +411,10 @@ Kernel pad(const Attributes& a, int64_t opset) {
     const Ints tail_begin(begin.begin() + first, begin.end()), tail_end(end.begin() + first, end.end());
     namespace F = torch::nn::functional;
     auto options = F::PadFuncOptions(torch_pad_order(tail_begin, tail_end));
-    if (mode == "reflect") options.mode(torch::kReflect);
-    else options.mode(torch::kReplicate);
+    if (mode == "reflect")
+      options.mode(torch::kReflect);
+    else
+      options.mode(torch::kReplicate);
     // LibTorch implements these paddings for floating types only; integer
     // values survive the round trip through double exactly.
     if (!c10::isFloatingType(x.scalar_type()))
@@ -478,7 +495,8 @@ Kernel depth_to_space(const Attributes& a) {
     const torch::Tensor& x = in.at(0);
     const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), out = c / (block * block);
     if (crd) return Tensors{torch::pixel_shuffle(x, block)};
-    return Tensors{x.reshape({n, block, block, out, h, w}).permute({0, 3, 4, 1, 5, 2}).reshape({n, out, h * block, w * block})};
+    return Tensors{
+        x.reshape({n, block, block, out, h, w}).permute({0, 3, 4, 1, 5, 2}).reshape({n, out, h * block, w * block})};
   };
 }
 
@@ -513,7 +531,8 @@ using Lowering = std::function<Kernel(const onnx::NodeProto&, const Attributes&,
 const std::map<std::string, Lowering>& lowerings() {
   static const std::map<std::string, Lowering> table = {
       {"Conv", [](const auto&, const auto& a, int64_t) { return conv(a); }},
-      {"BatchNormalization", [](const auto& n, const auto& a, int64_t) { return batch_normalization(a, n.output_size()); }},
+      {"BatchNormalization",
+       [](const auto& n, const auto& a, int64_t) { return batch_normalization(a, n.output_size()); }},
       {"Relu", [](const auto&, const auto&, int64_t) { return unary(relu); }},
       {"Clip", [](const auto&, const auto& a, int64_t opset) { return clip(a, opset); }},
       {"HardSigmoid",
@@ -521,20 +540,26 @@ const std::map<std::string, Lowering>& lowerings() {
          const float alpha = a.get_float("alpha", 0.2f), beta = a.get_float("beta", 0.5f);
          return unary([alpha, beta](const torch::Tensor& x) { return torch::clamp(x * alpha + beta, 0, 1); });
        }},
-      {"HardSwish", [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::hardswish(x); }); }},
-      {"Sigmoid", [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::sigmoid(x); }); }},
+      {"HardSwish",
+       [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::hardswish(x); }); }},
+      {"Sigmoid",
+       [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::sigmoid(x); }); }},
       {"Sqrt", [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::sqrt(x); }); }},
       {"Erf", [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::erf(x); }); }},
       {"Identity", [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return x; }); }},
-      {"Add", [](const auto&, const auto&, int64_t) { return binary([](const auto& a, const auto& b) { return a + b; }); }},
-      {"Sub", [](const auto&, const auto&, int64_t) { return binary([](const auto& a, const auto& b) { return a - b; }); }},
-      {"Mul", [](const auto&, const auto&, int64_t) { return binary([](const auto& a, const auto& b) { return a * b; }); }},
+      {"Add",
+       [](const auto&, const auto&, int64_t) { return binary([](const auto& a, const auto& b) { return a + b; }); }},
+      {"Sub",
+       [](const auto&, const auto&, int64_t) { return binary([](const auto& a, const auto& b) { return a - b; }); }},
+      {"Mul",
+       [](const auto&, const auto&, int64_t) { return binary([](const auto& a, const auto& b) { return a * b; }); }},
       {"Div", [](const auto&, const auto&, int64_t) { return binary(divide); }},
       {"Pow",
        [](const auto&, const auto&, int64_t) {
          return binary([](const auto& a, const auto& b) { return torch::pow(a, b).to(a.scalar_type()); });
        }},
-      {"MatMul", [](const auto&, const auto&, int64_t) { return binary([](const auto& a, const auto& b) { return torch::matmul(a, b); }); }},
+      {"MatMul", [](const auto&, const auto&,
+                    int64_t) { return binary([](const auto& a, const auto& b) { return torch::matmul(a, b); }); }},
       {"Gemm", [](const auto&, const auto& a, int64_t) { return gemm(a); }},
       {"Flatten", [](const auto&, const auto& a, int64_t) { return flatten(a); }},
       {"Reshape", [](const auto&, const auto& a, int64_t) { return reshape(a); }},
