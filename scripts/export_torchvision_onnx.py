@@ -5,6 +5,7 @@ is checked against code no one in GOS wrote (torchlib/onnx/torchvision_test.cc).
 
 Run with Debian's Python (python3-torch, python3-torchvision, python3-onnx):
   /usr/bin/python3 scripts/export_torchvision_onnx.py OUT_DIR [--models a,b] [--size 224]
+or with a PyTorch 2.x of your own (its legacy TorchScript exporter is used).
 
 Weights are random (seeded; nothing can be downloaded here); batch-norm statistics and
 affine parameters are randomised too so that BatchNormalization is not an identity.
@@ -14,6 +15,7 @@ it into the preceding convolutions. The batch dimension is exported as dynamic.
 Writes OUT_DIR/NAME.onnx, NAME.input.npy, NAME.output.npy and prints one line per model.
 """
 import argparse
+import inspect
 import os
 import sys
 import time
@@ -76,9 +78,12 @@ def main():
         base = os.path.join(args.out_dir, name + args.suffix)
         opset = args.opset or MODELS[name]
         mode = torch.onnx.TrainingMode.EVAL if args.fold_bn else torch.onnx.TrainingMode.PRESERVE
+        # PyTorch >= 2.9 exports through torch.export (dynamo) by default, another exporter
+        # with other graphs; the TorchScript-based one writes the same kind of file as 1.13's.
+        legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
         torch.onnx.export(model, x, base + ".onnx", opset_version=opset, training=mode,
                           input_names=["input"], output_names=["output"],
-                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
+                          dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, **legacy)
         numpy.save(base + ".input.npy", x.numpy())
         numpy.save(base + ".output.npy", y.numpy())
         print(f"{name}: opset {opset}, input {list(x.shape)}, output {list(y.shape)}, {time.time() - start:.1f} s",
