@@ -13,6 +13,7 @@
 #include "framework/text.h"
 #include "framework/toml_component.h"
 #include "framework/toml_input.h"
+#include "searchspaces/gos/instruction.h"
 
 namespace gos::adapt {
 namespace {
@@ -109,6 +110,18 @@ ParamValue convert(const toml::node& node, const ParamSpec& spec, const SourceLo
         return spec.is_path ? resolve_in_file(*v, node, file_dir) : *v;
       }
       break;
+    case ParamType::kIntList: {
+      const toml::array* array = node.as_array();
+      if (!array) break;
+      std::vector<int64_t> values;
+      for (const toml::node& element : *array) {
+        auto v = element.value_exact<int64_t>();
+        if (!v) return wrong_type();
+        check_range(static_cast<double>(*v));
+        values.push_back(*v);
+      }
+      return values;
+    }
     case ParamType::kStringList: {
       const toml::array* array = node.as_array();
       if (!array) break;
@@ -246,6 +259,9 @@ ParamSchema adapt_schema() {
                {"conv", "dwconv", "batchnorm", "relu", "hardswish", "hardsigmoid", "linear", "maxpool", "avgpool"})
       .integer("max_nodes", d.max_nodes, 1, 64, "instructions per candidate graph")
       .integer("seed_walk", d.seed_walk, 0, 64, "initial candidates are the seed after 0..seed_walk mutations")
+      .integers("bits", d.bits, 1, 32,
+                "widths the candidates' conv/pconv/dwconv may take (each 1..8, 16 or 32 = full precision; LSQ fake "
+                "quantization); the searches then minimise BitOPs too. Empty: full precision")
       .integer("seed", 0, 0, std::numeric_limits<int64_t>::max(), "run seed")
       .integer("threads", d.threads, 1, 1024, "LibTorch intra-op threads of training and evaluation")
       .string("device", to_string(d.device),
@@ -365,6 +381,11 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   resolved.insert(kLatency, component_to_toml(config.latency));
   config.max_nodes = params.get_int("max_nodes");
   config.seed_walk = params.get_int("seed_walk");
+  for (int64_t bits : params.get_ints("bits")) {
+    if (!graph::valid_bits_attr(static_cast<int>(bits)))
+      throw params.error("bits", fmt::format("{} is not a valid width; valid: 1..8, 16 or 32 (full precision)", bits));
+    config.bits.push_back(bits);
+  }
   config.seed = static_cast<uint64_t>(params.get_int("seed"));
   config.threads = params.get_int("threads");
   config.device = parse_compute_device(params.get_string("device"), "device");

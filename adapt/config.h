@@ -77,6 +77,11 @@ struct AdaptConfig {
   ComponentConfig strategy;
   int64_t max_nodes = 6;
   int64_t seed_walk = 2;  // initial population: the seed after 0..seed_walk mutations
+  // Widths the candidates' conv, pconv and dwconv may take (attribute b of
+  // GOS graphs, 32 = full precision): precision is searched with structure,
+  // and each search gets a fourth objective, the candidate's BitOPs. Empty:
+  // full precision, three objectives.
+  std::vector<int64_t> bits;
   uint64_t seed = 0;
   int64_t threads = 1;  // LibTorch intra-op threads for training and evaluation
   // Where training and accuracy estimates run. Latency never: models are

@@ -34,8 +34,7 @@ std::string error_of(const std::string& text, const std::vector<std::string>& ov
 }
 
 TEST(AdaptConfig, FillsDefaultsAndReadsKeys) {
-  const AdaptConfig config = parse("[adapt]\nmodel = \"mobilenetv3_small\"\nepsilon = 0.5\n",
-                                                "dir/quick.toml", {});
+  const AdaptConfig config = parse("[adapt]\nmodel = \"mobilenetv3_small\"\nepsilon = 0.5\n", "dir/quick.toml", {});
   EXPECT_EQ(config.name, "quick");
   EXPECT_EQ(config.model, "mobilenetv3_small");
   EXPECT_DOUBLE_EQ(config.epsilon, 0.5);
@@ -53,9 +52,9 @@ TEST(AdaptConfig, FillsDefaultsAndReadsKeys) {
 }
 
 TEST(AdaptConfig, PathsInTheFileAreRelativeToItsFolderAndSetValuesToTheWorkingDirectory) {
-  const AdaptConfig in_file = parse(
-      "[adapt]\ndata_dir = \"../../../shared/data/cifar10\"\nbaseline_checkpoint = \"base.ckpt\"\n",
-      "experiments/adapt/quick.toml", {});
+  const AdaptConfig in_file =
+      parse("[adapt]\ndata_dir = \"../../../shared/data/cifar10\"\nbaseline_checkpoint = \"base.ckpt\"\n",
+            "experiments/adapt/quick.toml", {});
   EXPECT_EQ(in_file.data_dir, "../shared/data/cifar10");
   EXPECT_EQ(in_file.baseline_checkpoint, "experiments/adapt/base.ckpt");
   const AdaptConfig absolute = parse("[adapt]\ndata_dir = \"/data/cifar10\"\n", "experiments/adapt/quick.toml", {});
@@ -132,6 +131,13 @@ TEST(AdaptConfig, WrongTypeRangeAndChoiceNameTheKeyAndWhatIsValid) {
   message = error_of("[adapt]\ndevice = \"gpu\"\n");
   EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;
   EXPECT_NE(message.find("cpu, cuda, auto"), std::string::npos) << message;
+
+  message = error_of("[adapt]\nbits = [8, 12]\n");
+  EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;
+  EXPECT_NE(message.find("[adapt] bits:"), std::string::npos) << message;
+  EXPECT_NE(message.find("12 is not a valid width; valid: 1..8, 16 or 32"), std::string::npos) << message;
+  EXPECT_EQ(parse("[adapt]\nbits = [32, 8, 4]\n", "q.toml", {}).bits, (std::vector<int64_t>{32, 8, 4}));
+  EXPECT_TRUE(parse("[adapt]\n", "q.toml", {}).bits.empty());
 }
 
 TEST(AdaptConfig, RejectsOtherTablesAndMissingAdapt) {

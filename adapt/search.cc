@@ -56,6 +56,7 @@ Experiment search_experiment(const SearchRequest& request, CandidateScorer& scor
   space_config.max_nodes = request.spec.max_nodes;
   space_config.seed_graphs = request.seeds;
   space_config.seed_walk = static_cast<int>(request.seed_walk);
+  space_config.bits = request.bits;
   Experiment experiment;
   experiment.space = std::make_unique<graph::GraphSpace>(space_config);
   experiment.mutator = experiment.space->default_mutator();
@@ -75,15 +76,19 @@ Experiment search_experiment(const SearchRequest& request, CandidateScorer& scor
     if (auto it = cache->find(key); it != cache->end()) return it->second;
     const auto start = std::chrono::steady_clock::now();
     CandidateValues scored = scorer.score(graph);
+    scored.bitops = graph::count_bitops(graph);
     if (scoring_seconds)
       *scoring_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return cache->emplace(key, scored).first->second;
   };
-  const std::vector<std::tuple<CandidateObjective::Pick, const char*, std::string>> objectives = {
+  std::vector<std::tuple<CandidateObjective::Pick, const char*, std::string>> objectives = {
       {&CandidateValues::latency_ms, kLatencyObjective, scorer.latency_provenance()},
       {&CandidateValues::params, kParamsObjective, "parameters of the whole adapted model"},
       {&CandidateValues::accuracy_drop, kDropObjective,
        "baseline minus candidate accuracy (points) on the same held-out subset"}};
+  if (!request.bits.empty())
+    objectives.emplace_back(&CandidateValues::bitops, kBitOpsObjective,
+                            "BitOPs of the candidate operator: MACs x b x b over its conv, pconv and dwconv nodes");
   for (const auto& [pick, name, measure] : objectives) {
     experiment.objectives.push_back(std::make_unique<CandidateObjective>(values, pick, name, measure));
     ObjectiveRole role;

@@ -27,11 +27,17 @@ namespace gos::adapt {
 inline constexpr const char* kLatencyObjective = "latency_ms";
 inline constexpr const char* kParamsObjective = "params";
 inline constexpr const char* kDropObjective = "accuracy_drop";
+// The fourth objective when widths are searched ([adapt] bits).
+inline constexpr const char* kBitOpsObjective = "bitops";
 
 struct CandidateValues {
   double latency_ms = 0;     // the whole model with the candidate, as the latency model estimates it
   double params = 0;         // parameters of the whole model with the candidate
   double accuracy_drop = 0;  // points below the baseline on the search subset
+  // BitOPs of the candidate operator (graph::count_bitops): the rest of the
+  // model is the same for every candidate of a search, so ordering by it is
+  // ordering by the whole model's. Filled by the search, not the scorer.
+  double bitops = 0;
 };
 
 // Evaluates candidates of one slot (compile, accuracy estimate, latency).
@@ -49,6 +55,7 @@ struct SearchRequest {
   graph::GraphSpec spec;            // the slot's shapes and the node limit
   std::vector<graph::Graph> seeds;  // the exact seed first, then its rewrites
   int64_t seed_walk = 2;
+  std::vector<int> bits;     // widths of attribute b; non-empty adds the bitops objective
   ComponentConfig strategy;  // [adapt.strategy]
   double epsilon = 1;        // the accuracy-drop constraint
   uint64_t seed = 0;

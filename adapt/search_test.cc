@@ -98,6 +98,35 @@ TEST_F(AdaptSearch, TheSeedsLatencyInTheSearchIsReported) {
   EXPECT_DOUBLE_EQ(*result.seed_latency_ms, ArithmeticScorer().score(r.seeds.front()).latency_ms);
 }
 
+TEST_F(AdaptSearch, SearchedWidthsAddTheCandidatesBitOpsAsAFourthObjective) {
+  ArithmeticScorer scorer;
+  SearchRequest r = request(strategy(registry, "nsga2", {{"population", 8}, {"generations", 3}}), "bits.h5");
+  r.bits = {32, 8, 4};
+  run_search(r, scorer, registry);
+  const RunResults file = read_results(r.output);
+  std::vector<std::string> names;
+  for (const ObjectiveInfo& objective : file.objectives) names.push_back(objective.name);
+  const size_t bitops = objective_index(names, kBitOpsObjective, r.output);
+  std::set<int> widths;
+  for (const EvaluationRecord& record : file.evaluations) {
+    if (record.failed) continue;
+    const graph::Graph graph = graph::parse(record.genome, kSpec);
+    EXPECT_DOUBLE_EQ(record.values.at(bitops), graph::count_bitops(graph)) << record.genome;
+    for (size_t i = 1; i < graph.nodes.size(); ++i)
+      if (graph::bits_attr(graph.nodes[i].op) >= 0)
+        widths.insert(graph::node_bits(graph.nodes[i].op, graph.nodes[i].attrs));
+  }
+  EXPECT_TRUE(widths.count(8) || widths.count(4)) << "no candidate was quantized";
+
+  // Without widths: three objectives, every candidate full precision.
+  const SearchRequest full =
+      request(strategy(registry, "nsga2", {{"population", 4}, {"generations", 2}}), "no_bits.h5");
+  run_search(full, scorer, registry);
+  const RunResults plain = read_results(full.output);
+  EXPECT_EQ(plain.objectives.size(), 3u);
+  for (const EvaluationRecord& record : plain.evaluations) EXPECT_EQ(record.genome.find(",b="), std::string::npos);
+}
+
 TEST(AdaptSearchObjectives, AMissingObjectiveIsAnErrorNamingTheFileAndTheNames) {
   EXPECT_EQ(objective_index({"params", "latency_ms"}, "latency_ms", "s.h5"), 1u);
   try {

@@ -41,6 +41,7 @@ SearchRequest slot_search_request(const AdaptConfig& config, const RunDirectory&
   request.seeds = {*seed.graph};
   for (graph::Graph& rewrite : seed_rewrites(*seed.graph, seed.spec)) request.seeds.push_back(std::move(rewrite));
   request.seed_walk = config.seed_walk;
+  request.bits.assign(config.bits.begin(), config.bits.end());
   request.strategy = config.strategy;
   request.epsilon = config.epsilon;
   request.seed = stable_hash(fmt::format("{}:{}", config.seed, slot));

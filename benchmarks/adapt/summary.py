@@ -44,7 +44,10 @@ def row(run_dir):
         search_s = sum(float(it["search_seconds"]) for it in iterations)
         finetune_s = sum(float(it["finetune_seconds"]) for it in iterations)
         config = tomllib.loads(text(f.attrs["config_toml"])).get("adapt", {})
-        model = f"{text(f.attrs['model'])} (width {config.get('width', 1.0)})"
+        model = text(f.attrs['model'])
+        # A channel multiplier applies to zoo models only; an ONNX file is taken as it is.
+        if not model.endswith(".onnx"):
+            model += f" (width {config.get('width', 1.0)})"
         return (f"| {Path(run_dir).name} | {model} | {final['baseline_latency_ms']:.2f} -> {final['latency_ms']:.2f} "
                 f"| **{final['speedup']:.2f}x** | {int(base['params']):,} -> {int(final['params']):,} "
                 f"| {base['accuracy']:.2f} -> {final['accuracy']:.2f} "

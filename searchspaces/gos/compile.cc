@@ -8,6 +8,7 @@
 
 #include "framework/rng.h"
 #include "searchspaces/gos/runtime.h"
+#include "torchlib/quantization.h"
 #include "torchlib/workload.h"
 
 namespace gos::graph {
@@ -29,21 +30,45 @@ torch::Tensor shift(const torch::Tensor& x, int direction) {
   }
 }
 
-torch::nn::Conv2d make_conv(int in, int out, int k, int groups, int dilation, int stride) {
-  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, k)
-                               .stride(stride)
-                               .padding(dilation * (k - 1) / 2)
-                               .dilation(dilation)
-                               .groups(groups)
-                               .bias(false));
+}  // namespace
+
+ConvGeometry conv_geometry(const Node& node, int in) {
+  const Attrs& a = node.attrs;
+  switch (node.op) {
+    case Op::kConv:
+      return {in, a[1], a[0], a[2], a[3], a[4]};
+    case Op::kPointwiseConv:
+      return {in, a[0], 1, 1, 1, 1};
+    case Op::kDepthwiseConv:
+      return {in, in, a[0], in, a[1], a[2]};
+    default:
+      throw std::invalid_argument("conv_geometry of an instruction without weights");
+  }
 }
 
-}  // namespace
+ConvQuantizer::ConvQuantizer(int bits) : bits_(bits) {
+  weight_step_ = register_parameter("weight_step", torch::zeros({1}));
+  input_ = register_module("input", std::make_shared<ActivationQuantizer>(bits));
+}
+
+torch::Tensor ConvQuantizer::quantized_weight(const torch::Tensor& weight) {
+  if (weight_step_.item<double>() <= 0) {
+    torch::NoGradGuard no_grad;
+    weight_step_.fill_(lsq_initial_step(weight, bits_, true));
+  }
+  return lsq_quantize(weight, weight_step_, bits_, true, lsq_gradient_scale(weight.numel(), bits_, true));
+}
+
+torch::Tensor ConvQuantizer::forward(const torch::Tensor& input, const torch::Tensor& weight, const ConvGeometry& g) {
+  return torch::conv2d(input_->forward(input), quantized_weight(weight), {}, g.stride, g.padding(), g.dilation,
+                       g.groups);
+}
 
 GraphModule::GraphModule(const Graph& graph)
     : graph_(graph),
       convs_(graph.nodes.size(), nullptr),
       norms_(graph.nodes.size(), nullptr),
+      quantizers_(graph.nodes.size()),
       scales_(graph.nodes.size()),
       biases_(graph.nodes.size()) {
   for (size_t i = 1; i < graph_.nodes.size(); ++i) {
@@ -53,14 +78,17 @@ GraphModule::GraphModule(const Graph& graph)
     const std::string name = fmt::format("n{}", i);
     switch (node.op) {
       case Op::kConv:
-        convs_[i] = register_module(name, make_conv(in, a[1], a[0], a[2], a[3], a[4]));
-        break;
       case Op::kPointwiseConv:
-        convs_[i] = register_module(name, make_conv(in, a[0], 1, 1, 1, 1));
+      case Op::kDepthwiseConv: {
+        const ConvGeometry g = conv_geometry(node, in);
+        convs_[i] = register_module(name, torch::nn::Conv2d(torch::nn::Conv2dOptions(g.in, g.out, g.kernel)
+                                                                .stride(g.stride)
+                                                                .padding(g.padding())
+                                                                .dilation(g.dilation)
+                                                                .groups(g.groups)
+                                                                .bias(false)));
         break;
-      case Op::kDepthwiseConv:
-        convs_[i] = register_module(name, make_conv(in, in, a[0], in, a[1], a[2]));
-        break;
+      }
       case Op::kBatchNorm:
         norms_[i] = register_module(name, torch::nn::BatchNorm2d(in));
         break;
@@ -73,6 +101,8 @@ GraphModule::GraphModule(const Graph& graph)
       default:
         break;
     }
+    if (const int bits = node_bits(node.op, a); bits != kFullPrecisionBits)
+      quantizers_[i] = register_module(fmt::format("q{}", i), std::make_shared<ConvQuantizer>(bits));
   }
 }
 
@@ -97,7 +127,8 @@ torch::Tensor GraphModule::forward_node(size_t i, const torch::Tensor& x, const 
     case Op::kConv:
     case Op::kPointwiseConv:
     case Op::kDepthwiseConv:
-      y = convs_[i]->forward(x);
+      y = quantizers_[i] ? quantizers_[i]->forward(x, convs_[i]->weight, conv_geometry(node, int(x.size(1))))
+                         : convs_[i]->forward(x);
       break;
     case Op::kAdd:
       y = x + second;
@@ -112,7 +143,11 @@ torch::Tensor GraphModule::forward_node(size_t i, const torch::Tensor& x, const 
       y = x.narrow(1, a[0] * (x.size(1) / 2), x.size(1) / 2);
       break;
     case Op::kShuffle:
-      y = x.view({x.size(0), a[0], x.size(1) / a[0], x.size(2), x.size(3)}).transpose(1, 2).reshape(x.sizes());
+      // -1, not x.size(0): a trace (TorchScript, ONNX export) records sizes as
+      // constants, and the batch must stay free.
+      y = x.view({-1, a[0], x.size(1) / a[0], x.size(2), x.size(3)})
+              .transpose(1, 2)
+              .reshape({-1, x.size(1), x.size(2), x.size(3)});
       break;
     case Op::kShift:
       y = shift(x, a[0]);
@@ -217,7 +252,8 @@ std::unique_ptr<Workload> make_kernel_workload(const Graph& graph, const Shape& 
 std::unique_ptr<Workload> make_graph_workload(const Graph& graph, int batch, std::string key) {
   const Shape& in = graph.shapes.front();
   return std::make_unique<ModuleWorkload>(std::make_shared<GraphModule>(graph),
-                                          workload_input({batch, in.c, in.h, in.w}, kWorkloadInputSeed), std::move(key));
+                                          workload_input({batch, in.c, in.h, in.w}, kWorkloadInputSeed),
+                                          std::move(key));
 }
 
 uint64_t functional_fingerprint(const Graph& graph) {

@@ -2,10 +2,16 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <torch/script.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "searchspaces/gos/runtime.h"
 #include "searchspaces/gos/seeds.h"
 #include "searchspaces/gos/variation.h"
+#include "torchlib/export.h"
+#include "torchlib/quantization.h"
 
 namespace gos::graph {
 namespace {
@@ -125,6 +131,54 @@ TEST(Compile, RandomGraphsRunForwardAndBackwardWithExactParameterCounts) {
     out.square().mean().backward();
     for (const auto& parameter : module.parameters()) ASSERT_TRUE(parameter.grad().defined()) << serialize(graph);
   }
+}
+
+TEST(Compile, AQuantizedConvolutionComputesTheLsqQuantizedConvolution) {
+  const GraphSpec spec{{8, 6, 6}, {16, 6, 6}, 8};
+  const Graph graph = parse("in:8x6x6;n1=conv[k=3,co=16,g=1,d=1,s=1,b=4](n0);out:n1", spec);
+  GraphModule module(graph);
+  ASSERT_TRUE(module.quantizer(1));
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::randn({2, 8, 6, 6});
+  const torch::Tensor w = module.conv(1)->weight.detach().clone();
+  const torch::Tensor y = module.forward(x);
+
+  // The reference: LSQ's initial steps (2 mean|v| / sqrt(Qp)), signed 4-bit grids [-8, 7].
+  const auto quantize = [](const torch::Tensor& v) {
+    const double step = 2 * v.abs().mean().item<double>() / std::sqrt(7.0);
+    return torch::clamp(torch::round(v / step), -8, 7) * step;
+  };
+  const torch::Tensor expected = torch::conv2d(quantize(x), quantize(w), {}, 1, 1);
+  EXPECT_TRUE(torch::allclose(y, expected, 1e-4, 1e-5));
+  EXPECT_LE(std::get<0>(at::_unique(module.quantizer(1)->quantized_weight(w))).numel(), 16);
+  EXPECT_FALSE(torch::allclose(y, torch::conv2d(x, w, {}, 1, 1), 1e-2, 1e-2));
+
+  // Trainable: the weight and both steps get gradients; the steps are the two parameters count_params leaves out.
+  y.square().mean().backward();
+  int64_t parameters = 0;
+  for (const auto& parameter : module.parameters()) {
+    parameters += parameter.numel();
+    EXPECT_TRUE(parameter.grad().defined());
+  }
+  EXPECT_EQ(parameters, count_params(graph) + 2);
+  const Graph full = parse("in:8x6x6;n1=conv[k=3,co=16,g=1,d=1,s=1](n0);out:n1", spec);
+  EXPECT_FALSE(GraphModule(full).quantizer(1));
+  EXPECT_NE(functional_fingerprint(graph), functional_fingerprint(full));
+}
+
+TEST(Compile, ATraceAtBatchOneRunsAtAnyBatch) {
+  // TorchScript records sizes read in C++ as constants: every reshape of a
+  // graph must leave the batch free (shuffle, the quantized convolution).
+  const GraphSpec spec{{8, 4, 4}, {8, 4, 4}, 8};
+  GraphModule module(parse("in:8x4x4;n1=shuffle[g=2](n0);n2=conv[k=3,co=8,g=2,d=1,s=1,b=8](n1);out:n2", spec));
+  module.eval();
+  const auto path = std::filesystem::temp_directory_path() / fmt::format("gos_graph_trace_{}.pt", ::getpid());
+  export_torchscript(module, {1, 8, 4, 4}, path.string());
+  torch::jit::Module traced = torch::jit::load(path.string());
+  std::filesystem::remove(path);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::randn({3, 8, 4, 4});
+  EXPECT_TRUE(torch::allclose(traced.forward({x}).toTensor(), module.forward(x), 1e-5, 1e-6));
 }
 
 TEST(Fingerprint, EquivalentGraphsShareItAndDifferentOnesDoNot) {

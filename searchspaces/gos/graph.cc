@@ -197,9 +197,13 @@ std::string describe_node(const Graph& graph, size_t index) {
   const Node& node = graph.nodes[index];
   const InstructionDef& def = instruction(node.op);
   std::string text = def.name;
-  for (size_t a = 0; a < def.attrs.size(); ++a)
-    text += fmt::format("{}{}={}", a == 0 ? "[" : ",", def.attrs[a].name, node.attrs[a]);
-  if (!def.attrs.empty()) text += "]";
+  bool first = true;
+  for (size_t a = 0; a < def.attrs.size(); ++a) {
+    if (def.attrs[a].optional && node.attrs[a] == 0) continue;  // absent: the text predates the attribute
+    text += fmt::format("{}{}={}", first ? "[" : ",", def.attrs[a].name, node.attrs[a]);
+    first = false;
+  }
+  if (!first) text += "]";
   return text;
 }
 
@@ -264,16 +268,18 @@ Graph parse(std::string_view text, const GraphSpec& spec) {
         if (seen[a]) parser.fail(fmt::format("node {} ({}): attribute {} given twice", node.id, def->name, attr));
         seen[a] = true;
         parser.expect("=", fmt::format("after attribute {} of node {}", attr, node.id));
-        const int value = parser.integer(fmt::format("attribute {} of node {}", attr, node.id));
-        if (!def->attrs[a].allows(value))
+        const int written = parser.integer(fmt::format("attribute {} of node {}", attr, node.id));
+        const int value = def->attrs[a].stored(written);
+        // 0 is how an absent optional attribute is stored, never a value to write.
+        if ((def->attrs[a].optional && written == 0) || !def->attrs[a].allows(value))
           parser.fail(fmt::format("node {} ({}): attribute {}={} is out of range; valid: {}", node.id, def->name, attr,
-                                  value, def->attrs[a].describe()));
+                                  written, def->attrs[a].describe()));
         node.attrs[a] = value;
       } while (parser.accept(","));
       parser.expect("]", fmt::format("to close the attributes of node {}", node.id));
     }
     for (size_t a = 0; a < def->attrs.size(); ++a)
-      if (!seen[a])
+      if (!seen[a] && !def->attrs[a].optional)
         parser.fail(fmt::format("node {} ({}): attribute {} is missing ({})", node.id, def->name, def->attrs[a].name,
                                 def->attrs[a].describe()));
     parser.expect("(", fmt::format("before the inputs of node {}", node.id));
@@ -365,7 +371,8 @@ std::vector<uint64_t> node_hashes(const Graph& graph) {
     const Node& node = graph.nodes[i];
     const InstructionDef& def = instruction(node.op);
     uint64_t h = mix(0x5a17, static_cast<uint64_t>(node.op));
-    for (size_t a = 0; a < def.attrs.size(); ++a) h = mix(h, static_cast<uint64_t>(node.attrs[a]));
+    for (size_t a = 0; a < def.attrs.size(); ++a)
+      if (!def.attrs[a].optional || node.attrs[a] != 0) h = mix(h, static_cast<uint64_t>(node.attrs[a]));
     uint64_t in0 = hashes[node.inputs[0]];
     uint64_t in1 = def.inputs == 2 ? hashes[node.inputs[1]] : 0;
     if (def.commutative && in1 < in0) std::swap(in0, in1);
@@ -395,6 +402,24 @@ int64_t count_params(const Graph& graph) {
 int64_t count_flops(const Graph& graph) {
   int64_t total = 0;
   for (size_t i = 1; i < graph.nodes.size(); ++i) total += node_flops(graph, i);
+  return total;
+}
+
+double count_bitops(const Graph& graph) {
+  double total = 0;
+  for (size_t i = 1; i < graph.nodes.size(); ++i) {
+    const Node& node = graph.nodes[i];
+    if (bits_attr(node.op) < 0) continue;
+    const double bits = node_bits(node.op, node.attrs);
+    total += static_cast<double>(node_flops(graph, i)) / 2 * bits * bits;  // a MAC is 2 FLOPs
+  }
+  return total;
+}
+
+int64_t count_model_bits(const Graph& graph) {
+  int64_t total = 0;
+  for (size_t i = 1; i < graph.nodes.size(); ++i)
+    total += node_params(graph, i) * node_bits(graph.nodes[i].op, graph.nodes[i].attrs);
   return total;
 }
 

@@ -11,6 +11,7 @@
 //   genome := "in:" SHAPE (";" node)* ";out:" REF
 //   node   := ID "=" NAME ["[" attr ("," attr)* "]"] "(" REF ["," REF] ")"
 //   attr   := NAME "=" INT        SHAPE := INT "x" INT "x" INT
+//   (every attribute but optional ones, such as b, must be given)
 //   ID     := "n" INT (not n0)    REF   := "n" INT (n0 is the input)
 // Nodes may be listed in any order when parsed; the canonical string lists
 // them in the order of a depth-first walk from the output (inputs in order).
@@ -86,6 +87,13 @@ int64_t node_params(const Graph& graph, size_t index);
 int64_t node_flops(const Graph& graph, size_t index);
 int64_t count_params(const Graph& graph);
 int64_t count_flops(const Graph& graph);
+// BitOPs as QuanTOAStER counts them: the sum over weighted nodes (conv,
+// pconv, dwconv) of MACs x b x b (weights and input at the node's width; 32
+// for full precision). Other instructions are not counted.
+double count_bitops(const Graph& graph);
+// Bits to store the parameters: each node's at its width (32 for every
+// instruction without `b`).
+int64_t count_model_bits(const Graph& graph);
 
 // "conv[k=3,co=32,g=1,d=1,s=1]" — the instruction with its attributes.
 std::string describe_node(const Graph& graph, size_t index);

@@ -112,6 +112,51 @@ TEST(Graph, SeedCountsByHand) {
   EXPECT_EQ(count_flops(graph), 2 * 32 * 64 * 16 * 9 + 2 * 32 * 64 + 32 * 64);
 }
 
+TEST(Bits, AnAbsentWidthIsFullPrecisionAndKeepsTextsAndHashes) {
+  const std::string full = "in:16x8x8;n1=conv[k=3,co=32,g=1,d=1,s=1](n0);out:n1";
+  const Graph graph = parse(full, kSpec);
+  EXPECT_EQ(node_bits(Op::kConv, graph.nodes[1].attrs), kFullPrecisionBits);
+  // "b=32" is full precision written out: the same graph, text and hash as without it.
+  const Graph written = parse("in:16x8x8;n1=conv[k=3,co=32,g=1,d=1,s=1,b=32](n0);out:n1", kSpec);
+  EXPECT_EQ(written, graph);
+  EXPECT_EQ(serialize(written), full);
+  EXPECT_EQ(structural_hash(written), structural_hash(graph));
+  EXPECT_EQ(describe_node(graph, 1), "conv[k=3,co=32,g=1,d=1,s=1]");
+
+  const std::string four = "in:16x8x8;n1=conv[k=3,co=32,g=1,d=1,s=1,b=4](n0);out:n1";
+  const Graph quantized = parse(four, kSpec);
+  EXPECT_EQ(node_bits(Op::kConv, quantized.nodes[1].attrs), 4);
+  EXPECT_EQ(serialize(quantized), four);
+  EXPECT_NE(quantized, graph);
+  EXPECT_NE(structural_hash(quantized), structural_hash(graph));
+  EXPECT_EQ(serialize(parse("in:16x8x8;n1=pconv[co=32,b=8](n0);out:n1", kSpec)),
+            "in:16x8x8;n1=pconv[co=32,b=8](n0);out:n1");
+  EXPECT_EQ(bits_attr(Op::kDepthwiseConv), 3);
+  EXPECT_EQ(bits_attr(Op::kRelu), -1);
+  EXPECT_EQ(node_bits(Op::kRelu, {}), kFullPrecisionBits);
+}
+
+TEST(Bits, WidthsOutsideTheValidSetAreErrorsNamingThem) {
+  for (const char* bad : {"b=0", "b=9", "b=12", "b=64", "b=-4"}) {
+    const std::string error = error_of(fmt::format("in:16x8x8;n1=pconv[co=32,{}](n0);out:n1", bad));
+    EXPECT_NE(error.find("attribute b="), std::string::npos) << bad << ": " << error;
+    EXPECT_NE(error.find("one of {1, 2, 3, 4, 5, 6, 7, 8, 16}, or 32"), std::string::npos) << error;
+  }
+  EXPECT_NE(error_of("in:16x8x8;n1=relu[b=8](n0);out:n1").find("unknown attribute 'b'"), std::string::npos);
+}
+
+TEST(Bits, BitOpsAndModelBitsByHand) {
+  const Graph graph =
+      parse("in:16x8x8;n1=conv[k=3,co=32,g=1,d=1,s=1,b=4](n0);n2=pconv[co=32,b=8](n1);n3=bn(n2);out:n3", kSpec);
+  const double conv_macs = 32.0 * 8 * 8 * 16 * 9;  // output elements x input channels x taps
+  const double pconv_macs = 32.0 * 8 * 8 * 32;
+  EXPECT_DOUBLE_EQ(count_bitops(graph), conv_macs * 4 * 4 + pconv_macs * 8 * 8);
+  EXPECT_EQ(count_model_bits(graph), 32 * 16 * 9 * 4 + 32 * 32 * 8 + 2 * 32 * 32);
+  const Graph full = parse("in:16x8x8;n1=conv[k=3,co=32,g=1,d=1,s=1](n0);n2=pconv[co=32](n1);n3=bn(n2);out:n3", kSpec);
+  EXPECT_DOUBLE_EQ(count_bitops(full), (conv_macs + pconv_macs) * 32 * 32);
+  EXPECT_EQ(count_model_bits(full), count_params(full) * 32);
+}
+
 TEST(Graph, SerializationRoundTripsExactly) {
   for (const std::string& name : seed_names()) {
     const Graph graph = make_seed(name, kSpec);

@@ -10,12 +10,15 @@ namespace gos::graph {
 std::string Shape::to_string() const { return fmt::format("{}x{}x{}", c, h, w); }
 
 bool AttrSpec::allows(int value) const {
+  if (optional && value == 0) return true;
   if (is_channels()) return value >= 1 && value <= kMaxChannels;
   return std::find(legal.begin(), legal.end(), value) != legal.end();
 }
 
 std::string AttrSpec::describe() const {
   if (is_channels()) return fmt::format("a channel count in [1, {}]", kMaxChannels);
+  if (optional)
+    return fmt::format("one of {{{}}}, or {} (the value when absent)", fmt::join(legal, ", "), absent_value);
   return fmt::format("one of {{{}}}", fmt::join(legal, ", "));
 }
 
@@ -48,6 +51,15 @@ ShapeResult conv_shape(std::span<const Shape> in, const Attrs& a) {
   return spatial(in[0], a[4], a[1]);
 }
 
+// `b`, the optional last attribute of every weighted instruction.
+AttrSpec bits_spec() {
+  return {kBitsAttr,
+          {1, 2, 3, 4, 5, 6, 7, 8, 16},
+          "bit width of the weights and the input (LSQ fake quantization); 32 or absent: full precision",
+          true,
+          kFullPrecisionBits};
+}
+
 const std::vector<InstructionDef>& table() {
   static const std::vector<InstructionDef> defs = {
       {Op::kInput, "input", 0, false, {}, "the operator's input", nullptr, no_params, no_flops},
@@ -59,7 +71,8 @@ const std::vector<InstructionDef>& table() {
         {"co", {}, "output channels"},
         {"g", {1, 2, 4, 8}, "groups"},
         {"d", {1, 2, 3}, "dilation"},
-        {"s", {1, 2}, "stride"}},
+        {"s", {1, 2}, "stride"},
+        bits_spec()},
        "k x k convolution with groups, dilation and stride, same padding (a bias is a following bias node)",
        conv_shape,
        [](std::span<const Shape> in, const Shape&, const Attrs& a) {
@@ -72,7 +85,7 @@ const std::vector<InstructionDef>& table() {
        "pconv",
        1,
        false,
-       {{"co", {}, "output channels"}},
+       {{"co", {}, "output channels"}, bits_spec()},
        "pointwise (1x1) convolution: a linear map over channels at every pixel (a bias is a following bias node)",
        [](std::span<const Shape> in, const Attrs& a) {
          return ShapeResult{{a[0], in[0].h, in[0].w}};
@@ -83,7 +96,7 @@ const std::vector<InstructionDef>& table() {
        "dwconv",
        1,
        false,
-       {{"k", {3, 5, 7}, "kernel size"}, {"d", {1, 2, 3}, "dilation"}, {"s", {1, 2}, "stride"}},
+       {{"k", {3, 5, 7}, "kernel size"}, {"d", {1, 2, 3}, "dilation"}, {"s", {1, 2}, "stride"}, bits_spec()},
        "depthwise k x k convolution (one filter per channel), same padding (a bias is a following bias node)",
        [](std::span<const Shape> in, const Attrs& a) { return spatial(in[0], a[2], in[0].c); },
        [](std::span<const Shape> in, const Shape&, const Attrs& a) { return int64_t{in[0].c} * a[0] * a[0]; },
@@ -266,5 +279,29 @@ std::vector<std::string> instruction_names() {
     if (def.op != Op::kInput) names.emplace_back(def.name);
   return names;
 }
+
+}  // namespace gos::graph
+
+namespace gos::graph {
+
+int bits_attr(Op op) {
+  // Computed once: the table is fixed, and this runs per node on the hot path.
+  static const std::array<int, kOpCount> index = [] {
+    std::array<int, kOpCount> found;
+    found.fill(-1);
+    for (const InstructionDef& def : table())
+      for (size_t a = 0; a < def.attrs.size(); ++a)
+        if (std::string_view(def.attrs[a].name) == kBitsAttr) found[static_cast<size_t>(def.op)] = static_cast<int>(a);
+    return found;
+  }();
+  return index[static_cast<size_t>(op)];
+}
+
+int node_bits(Op op, const Attrs& attrs) {
+  const int a = bits_attr(op);
+  return a < 0 || attrs[a] == 0 ? kFullPrecisionBits : attrs[a];
+}
+
+bool valid_bits_attr(int bits) { return (bits >= 1 && bits <= 8) || bits == 16 || bits == kFullPrecisionBits; }
 
 }  // namespace gos::graph

@@ -58,7 +58,7 @@ enum class Op : uint8_t {
   kBias,
 };
 inline constexpr int kOpCount = static_cast<int>(Op::kBias) + 1;
-inline constexpr int kMaxAttrs = 5;
+inline constexpr int kMaxAttrs = 6;
 inline constexpr int kMaxInputs = 2;
 // Channel attributes (output channels of convolutions) may take any value in
 // [1, kMaxChannels]; samplers draw them from the space's channel choices.
@@ -72,8 +72,19 @@ struct AttrSpec {
   const char* name;
   std::vector<int> legal;  // empty: a channel count in [1, kMaxChannels]
   const char* help;
+  // An optional attribute is stored as 0 when absent, which means
+  // `absent_value` (the bit width `b`: 32, full precision); that value may
+  // also be written out ("b=32") and is read as absent. Absent attributes
+  // are left out of genome strings, kernel keys, kernel features and hashes,
+  // so graphs written before the attribute existed keep their text, keys and
+  // hashes. Optional attributes come last in an instruction's list.
+  bool optional = false;
+  int absent_value = 0;
   bool is_channels() const { return legal.empty(); }
-  bool allows(int value) const;
+  bool allows(int value) const;  // 0 (absent) for an optional attribute
+  // The stored form of `value` as read from text: 0 for an optional
+  // attribute's absent_value, else the value itself.
+  int stored(int value) const { return optional && value == absent_value ? 0 : value; }
   std::string describe() const;  // "one of {1, 3, 5, 7}" / "a channel count in [1, 4096]"
 };
 
@@ -100,6 +111,18 @@ const InstructionDef& instruction(Op op);
 const InstructionDef* find_instruction(std::string_view name);
 std::vector<std::string> instruction_names();  // every sampleable instruction
 std::span<const InstructionDef> instruction_table();
+
+// The bit width of weights and input of a weighted instruction (conv, pconv,
+// dwconv): their optional attribute `b`, LSQ fake quantization
+// (torchlib/quantization.h) when below 32 bits.
+inline constexpr int kFullPrecisionBits = 32;
+inline constexpr const char* kBitsAttr = "b";
+// The index of `op`'s attribute `b`, -1 for instructions without weights.
+int bits_attr(Op op);
+// The width a node computes at: its `b`, or 32 when absent or not weighted.
+int node_bits(Op op, const Attrs& attrs);
+// Whether `bits` is a width `b` may take: 1..8, 16 or 32.
+bool valid_bits_attr(int bits);
 
 // With "same" padding (d * (k - 1) / 2) a strided window gives ceil(in / stride).
 inline int strided(int size, int stride) { return (size + stride - 1) / stride; }

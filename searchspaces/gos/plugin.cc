@@ -26,6 +26,9 @@ ParamSchema schema() {
                "on another machine receives a slot's exact operator this way")
       .integer("seed_walk", 4, 0, 1000, "sampling applies 0..seed_walk random mutations to the seed")
       .integer("max_nodes", 24, 1, 256, "maximum number of instruction nodes per graph")
+      .integers("bits", std::vector<int64_t>{}, 1, 32,
+                "widths for the weights and input of conv, pconv and dwconv (attribute b, LSQ fake quantization): "
+                "each 1..8, 16 or 32 (full precision); empty: full precision, b is not searched")
       .strings("allowed", instruction_names(), "instructions that may be drawn (default: all)", instruction_names())
       .integer("batch", 1, 1, 4096, "batch size of the workload run on devices")
       .boolean("skip_equivalent", true,
@@ -50,6 +53,11 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   config.seed = params.get_string("seed");
   config.seed_walk = static_cast<int>(params.get_int("seed_walk"));
   config.max_nodes = static_cast<size_t>(params.get_int("max_nodes"));
+  for (int64_t bits : params.get_ints("bits")) {
+    if (!valid_bits_attr(static_cast<int>(bits)))
+      throw params.error("bits", fmt::format("{} is not a valid width; valid: 1..8, 16 or 32 (full precision)", bits));
+    config.bits.push_back(static_cast<int>(bits));
+  }
   config.allowed.clear();
   for (const std::string& name : params.get_strings("allowed")) config.allowed.push_back(find_instruction(name)->op);
   if (config.allowed.empty()) throw params.error("allowed", "needs at least one instruction");

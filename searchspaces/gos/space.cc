@@ -18,6 +18,11 @@ GraphSpace::GraphSpace(GraphSpaceConfig config) : config_(std::move(config)) {
   variation_.spec = {config_.input, config_.output, config_.max_nodes};
   variation_.allowed = config_.allowed;
   variation_.channel_choices = default_channel_choices(variation_.spec);
+  for (int bits : config_.bits)
+    if (!valid_bits_attr(bits))
+      throw Error(
+          fmt::format("gos_graph: bit width {} is not valid; valid: 1..8, 16 or 32 (32 = full precision)", bits));
+  variation_.bit_choices = config_.bits;
   if (!config_.seed_graphs.empty()) {
     seeds_ = config_.seed_graphs;
     for (Graph& seed : seeds_) finalize(seed, variation_.spec);
@@ -107,20 +112,27 @@ GenomePtr GraphSpace::deserialize(std::string_view text) const {
 std::string GraphSpace::describe() const {
   return fmt::format(
       "GOS operator graphs: DAGs of up to {} instructions ({} allowed) from an input {} to an output {}, replacing "
-      "one operator; {}. Metrics: parameters, flops. Canonical genome: in:CxHxW;n1=op[attr=v,...](n0);...;out:nK.",
+      "one operator; {}{}. Metrics: parameters, flops, bitops, model_bits. Canonical genome: "
+      "in:CxHxW;n1=op[attr=v,...](n0);...;out:nK.",
       config_.max_nodes, config_.allowed.size(), config_.input.to_string(), config_.output.to_string(),
+      config_.bits.empty() ? ""
+                           : fmt::format("; weighted instructions at widths {{{}}}", fmt::join(config_.bits, ", ")),
       !seeds_.empty() ? fmt::format("sampling walks up to {} mutations from the seed '{}'{}", config_.seed_walk,
                                     config_.seed_graphs.empty() ? config_.seed : graph::serialize(seeds_[0]),
                                     seeds_.size() > 1 ? fmt::format(" or {} rewrites of it", seeds_.size() - 1) : "")
-            : std::string("sampling builds graphs from scratch"));
+                      : std::string("sampling builds graphs from scratch"));
 }
 
-std::vector<MetricKey> GraphSpace::metrics() const { return {{Metric::kParameters, ""}, {Metric::kFlops, ""}}; }
+std::vector<MetricKey> GraphSpace::metrics() const {
+  return {{Metric::kParameters, ""}, {Metric::kFlops, ""}, {Metric::kBitOps, ""}, {Metric::kModelBits, ""}};
+}
 
 double GraphSpace::query(const Genome& genome, const MetricKey& key) const {
   const Graph& graph = cast(genome);
   if (key == MetricKey{Metric::kParameters, ""}) return static_cast<double>(count_params(graph));
   if (key == MetricKey{Metric::kFlops, ""}) return static_cast<double>(count_flops(graph));
+  if (key == MetricKey{Metric::kBitOps, ""}) return count_bitops(graph);
+  if (key == MetricKey{Metric::kModelBits, ""}) return static_cast<double>(count_model_bits(graph));
   return SearchSpace::query(genome, key);
 }
 
@@ -147,7 +159,9 @@ std::vector<Kernel> GraphSpace::kernels(const Genome& genome) const {
                        static_cast<double>(out.w),
                        kernel.flops,
                        kernel.params};
-    for (size_t a = 0; a < def.attrs.size(); ++a) kernel.features.push_back(node.attrs[a]);
+    // An absent optional attribute adds no feature: predictors fitted before it existed keep their layout.
+    for (size_t a = 0; a < def.attrs.size(); ++a)
+      if (!def.attrs[a].optional || node.attrs[a] != 0) kernel.features.push_back(node.attrs[a]);
     kernels.push_back(std::move(kernel));
   }
   return kernels;

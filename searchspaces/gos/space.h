@@ -23,6 +23,10 @@ struct GraphSpaceConfig {
   // one of them, drawn uniformly. Each must fit input, output and max_nodes.
   std::vector<Graph> seed_graphs;
   int seed_walk = 4;
+  // Widths the `b` attribute of conv, pconv and dwconv is drawn from (32 =
+  // full precision), so that a search chooses precision with structure.
+  // Empty: every node stays full precision (and `b` is never drawn).
+  std::vector<int> bits;
   std::vector<Op> allowed = all_instructions();
   int batch = 1;  // batch size of workload()
   // neighbours() skips candidates that compute the same function as the

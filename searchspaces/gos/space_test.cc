@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -241,6 +242,51 @@ metric = "parameters"
   const std::string no_adapter = error_with({"search_space.seed=\"none\"", "search_space.allowed=[\"relu\"]"});
   EXPECT_NE(no_adapter.find("allowed"), std::string::npos) << no_adapter;
   EXPECT_NE(no_adapter.find("could not sample a valid operator graph"), std::string::npos) << no_adapter;
+
+  // Widths: searched with structure, reported as BitOPs; a bad one names the key.
+  Experiment widths =
+      build_experiment(parse_experiment(experiment, "<text>", ".",
+                                        {"search_space.bits=[8, 4]", "objectives.0.metric=\"bitops\""}, registry),
+                       registry);
+  EXPECT_NE(widths.space->describe().find("weighted instructions at widths {8, 4}"), std::string::npos)
+      << widths.space->describe();
+  const std::string bad_width = error_with({"search_space.bits=[8, 9]"});
+  EXPECT_NE(bad_width.find("bits"), std::string::npos) << bad_width;
+  EXPECT_NE(bad_width.find("9 is not a valid width; valid: 1..8, 16 or 32"), std::string::npos) << bad_width;
+}
+
+TEST(GraphSpace, SearchedWidthsReachTheGenomesKernelsAndBitOps) {
+  GraphSpaceConfig config;
+  config.input = {16, 8, 8};
+  config.output = {16, 8, 8};
+  config.seed = "conv3x3_bn_relu";
+  config.bits = {8, 4};
+  GraphSpace space(config);
+  Rng rng(2);
+  std::set<std::string> keys;
+  bool quantized = false;
+  for (int draw = 0; draw < 100; ++draw) {
+    const GenomePtr genome = space.sample(rng);
+    const Graph& graph = GraphSpace::cast(*genome);
+    EXPECT_DOUBLE_EQ(space.query(*genome, {Metric::kBitOps, ""}), count_bitops(graph));
+    for (size_t i = 1; i < graph.nodes.size(); ++i)
+      quantized |= node_bits(graph.nodes[i].op, graph.nodes[i].attrs) != kFullPrecisionBits;
+    for (const Kernel& kernel : space.kernels(*genome)) keys.insert(kernel.key);
+  }
+  EXPECT_TRUE(quantized);
+  EXPECT_TRUE(std::any_of(keys.begin(), keys.end(),
+                          [](const std::string& key) { return key.find(",b=4]") != std::string::npos; }));
+  // A quantized kernel key runs as a workload, like any other.
+  Kernel quantized_kernel;
+  quantized_kernel.type = "conv";
+  quantized_kernel.key = "conv[k=3,co=16,g=1,d=1,s=1,b=4]:16x8x8->16x8x8";
+  space.kernel_workload(quantized_kernel)->run();
+  EXPECT_THROW(GraphSpace([&] {
+                 GraphSpaceConfig bad = config;
+                 bad.bits = {12};
+                 return bad;
+               }()),
+               Error);
 }
 
 }  // namespace

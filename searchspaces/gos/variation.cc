@@ -16,9 +16,24 @@ void draw_attrs(const VariationConfig& config, Op op, Rng& rng, Attrs& attrs) {
   const InstructionDef& def = instruction(op);
   for (size_t a = 0; a < def.attrs.size(); ++a) {
     const AttrSpec& spec = def.attrs[a];
+    if (spec.optional) {
+      // Only `b` is optional; without bit choices it stays absent and draws nothing,
+      // so that searches without widths consume the random stream as before.
+      if (!config.bit_choices.empty()) attrs[a] = spec.stored(config.bit_choices[rng.index(config.bit_choices.size())]);
+      continue;
+    }
     attrs[a] = spec.is_channels() ? config.channel_choices[rng.index(config.channel_choices.size())]
                                   : spec.legal[rng.index(spec.legal.size())];
   }
+}
+
+// The attributes change_attribute may redraw: all but the optional ones (last
+// in the list) when the search has no bit choices.
+size_t searchable_attrs(const VariationConfig& config, const InstructionDef& def) {
+  if (!config.bit_choices.empty()) return def.attrs.size();
+  size_t count = 0;
+  while (count < def.attrs.size() && !def.attrs[count].optional) ++count;
+  return count;
 }
 
 // Inputs lean towards the most recent node so that sampled graphs have depth,
@@ -228,8 +243,9 @@ bool try_mutation(const VariationConfig& config, const Graph& parent, Mutation k
     case Mutation::kChangeAttribute: {
       const int target = static_cast<int>(rng.uniform_int(1, n - 1));
       const InstructionDef& def = instruction(nodes[target].op);
-      if (def.attrs.empty()) return false;
-      const size_t a = rng.index(def.attrs.size());
+      const size_t searchable = searchable_attrs(config, def);
+      if (searchable == 0) return false;
+      const size_t a = rng.index(searchable);
       Attrs drawn;
       draw_attrs(config, nodes[target].op, rng, drawn);
       nodes[target].attrs[a] = drawn[a];

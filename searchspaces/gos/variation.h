@@ -16,7 +16,11 @@ struct VariationConfig {
   GraphSpec spec;
   std::vector<Op> allowed;           // instructions that may be drawn (not kInput)
   std::vector<int> channel_choices;  // values drawn for channel attributes
-  int attempts = 200;                // redraws before giving up on one edit
+  // Widths drawn for the `b` attribute of weighted instructions (32 = full
+  // precision; each valid_bits_attr). Empty: `b` is never drawn or changed,
+  // every sampled node is full precision.
+  std::vector<int> bit_choices;
+  int attempts = 200;  // redraws before giving up on one edit
 };
 
 // The channel choices for a spec: the input and output channel counts and

@@ -135,6 +135,39 @@ TEST(Variation, BiasedConvolutionSeedsVaryIntoValidGraphs) {
   EXPECT_GT(dropped, 0);
 }
 
+TEST(Variation, WidthsAreDrawnOnlyFromTheBitChoicesWhenThereAreSome) {
+  VariationConfig config = make_config({16, 8, 8}, {16, 8, 8}, 10);
+  const auto widths_of = [](const Graph& graph, std::set<int>& widths) {
+    for (size_t i = 1; i < graph.nodes.size(); ++i)
+      if (bits_attr(graph.nodes[i].op) >= 0) widths.insert(node_bits(graph.nodes[i].op, graph.nodes[i].attrs));
+  };
+  Rng rng(4);
+  std::set<int> without;
+  for (int draw = 0; draw < 200; ++draw) widths_of(sample_graph(config, rng), without);
+  EXPECT_EQ(without, (std::set<int>{32}));
+
+  config.bit_choices = {32, 4, 2};
+  std::set<int> with;
+  for (int draw = 0; draw < 200; ++draw) {
+    const Graph graph = sample_graph(config, rng);
+    expect_valid(config, graph);
+    widths_of(graph, with);
+  }
+  EXPECT_EQ(with, (std::set<int>{2, 4, 32}));
+
+  // change_attribute reaches the widths from a full-precision seed.
+  const Graph seed = make_seed("conv3x3_bn_relu", config.spec);
+  std::set<int> mutated;
+  for (int draw = 0; draw < 300; ++draw) {
+    Graph child;
+    if (try_mutation(config, seed, Mutation::kChangeAttribute, rng, child)) {
+      expect_valid(config, child);
+      widths_of(child, mutated);
+    }
+  }
+  EXPECT_TRUE(mutated.count(4) && mutated.count(2)) << mutated.size();
+}
+
 TEST(Variation, SeededRunsAreReproducible) {
   const VariationConfig config = make_config({16, 8, 8}, {32, 8, 8}, 16);
   Rng first(42);

@@ -130,6 +130,7 @@ void Converter::lower_node(Node* node, const std::string& kind) {
                                                             {"aten::exp", "Exp"},
                                                             {"aten::neg", "Neg"},
                                                             {"aten::abs", "Abs"},
+                                                            {"aten::round", "Round"},
                                                             {"aten::hardswish", "HardSwish"},
                                                             {"aten::hardswish_", "HardSwish"}};
   static const std::map<std::string, std::string> kBinary = {

@@ -1,10 +1,13 @@
 #include "torchlib/onnx/export.h"
 
 #include <gtest/gtest.h>
+#include <torch/script.h>
 
 #include <filesystem>
 
 #include "framework/error.h"
+#include "searchspaces/gos/compile.h"
+#include "torchlib/export.h"
 #include "torchlib/onnx/model.h"
 #include "torchlib/onnx/test_graphs.h"
 
@@ -73,7 +76,9 @@ class GraphKernels : public TorchModel {
     torch::Tensor shifted = torch::constant_pad_nd(x.narrow(2, 1, h - 1), {0, 0, 0, 1});
     torch::Tensor y = torch::pixel_shuffle(torch::pixel_unshuffle(shifted, 2), 2);
     y = torch::gelu(y) + torch::hardtanh(x, 0, 6) * torch::sigmoid(x);
-    y = y.view({y.size(0), 2, y.size(1) / 2, y.size(2), y.size(3)}).transpose(1, 2).reshape(y.sizes());
+    y = y.view({-1, 2, y.size(1) / 2, y.size(2), y.size(3)})
+            .transpose(1, 2)
+            .reshape({-1, y.size(1), y.size(2), y.size(3)});
     y = torch::cat({y.narrow(1, 0, 2), torch::avg_pool2d(y, {3, 3}, {1, 1}, {1, 1}, false, false).narrow(1, 2, 2)}, 1);
     y = torch::max_pool2d(y, {3, 3}, {2, 2}, {1, 1}).repeat_interleave(2, 2).repeat_interleave(2, 3);
     return torch::hardswish(y.transpose(2, 3).contiguous());
@@ -84,6 +89,29 @@ TEST(OnnxExport, LowersTheOperationsOfGosGraphKernels) {
   torch::manual_seed(6);
   GraphKernels model;
   EXPECT_LT(round_trip_difference(model, {1, 4, 8, 8}, "kernels"), 1e-5);
+}
+
+// A GOS graph with a fake-quantized convolution (round, clamp, scale) and a shuffle, as adapt splices it.
+TEST(OnnxExport, LowersAQuantizedGosGraphAtAnyBatch) {
+  torch::manual_seed(8);
+  const graph::GraphSpec spec{{8, 6, 6}, {8, 6, 6}, 8};
+  graph::GraphModule module(
+      graph::parse("in:8x6x6;n1=shuffle[g=2](n0);n2=conv[k=3,co=8,g=1,d=1,s=1,b=4](n1);n3=relu(n2);out:n3", spec));
+  module.forward(torch::randn({2, 8, 6, 6}));  // sets the quantizers' steps, as training does
+  EXPECT_LT(round_trip_difference(module, {1, 8, 6, 6}, "quantized_graph"), 1e-5);
+}
+
+// adapted.pt of an imported model: traced at batch 1, it must run at any batch (Flatten keeps it free).
+TEST(OnnxExport, AnImportedModelsTorchScriptRunsAtAnyBatch) {
+  torch::manual_seed(9);
+  OnnxModel model(TinyCnn().model(), "tiny.onnx");
+  model.eval();
+  const auto path = scratch("tiny.pt");
+  export_torchscript(model, {1, 3, 8, 8}, path.string());
+  torch::jit::Module traced = torch::jit::load(path.string());
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::randn({3, 3, 8, 8});
+  EXPECT_TRUE(torch::allclose(traced.forward({x}).toTensor(), model.forward(x), 1e-5, 1e-6));
 }
 
 TEST(OnnxExport, TheBatchIsSymbolicUnlessAskedStatic) {

@@ -259,11 +259,11 @@ Kernel flatten(const Attributes& a) {
     const int64_t split = axis < 0 ? axis + x.dim() : axis;
     if (split < 0 || split > x.dim())
       throw Error(fmt::format("{}: axis {} out of range for rank {}", where, axis, x.dim()));
-    int64_t outer = 1;
-    for (int64_t i = 0; i < split; ++i) outer *= x.size(i);
-    int64_t inner = 1;
-    for (int64_t i = split; i < x.dim(); ++i) inner *= x.size(i);
-    return Tensors{x.reshape({outer, inner})};
+    // flatten by dimension indices, not by sizes read here: a trace (adapted.pt)
+    // records sizes as constants, and the batch must stay free.
+    if (split == 0) return Tensors{x.reshape({1, -1})};
+    const torch::Tensor inner = split == x.dim() ? x.unsqueeze(-1) : x.flatten(split);
+    return Tensors{inner.flatten(0, split - 1)};
   };
 }
 
@@ -546,6 +546,8 @@ const std::map<std::string, Lowering>& lowerings() {
        [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::sigmoid(x); }); }},
       {"Sqrt", [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::sqrt(x); }); }},
       {"Erf", [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::erf(x); }); }},
+      // Half to even, as ONNX's Round; what a quantized GOS node exports to.
+      {"Round", [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return torch::round(x); }); }},
       {"Identity", [](const auto&, const auto&, int64_t) { return unary([](const auto& x) { return x; }); }},
       {"Add",
        [](const auto&, const auto&, int64_t) { return binary([](const auto& a, const auto& b) { return a + b; }); }},
