@@ -1,6 +1,7 @@
 #include "torchlib/onnx/proto.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <onnx/checker.h>
 
 #include <cstdint>

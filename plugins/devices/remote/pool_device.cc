@@ -1,6 +1,7 @@
 #include "plugins/devices/remote/pool_device.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <deque>
 #include <filesystem>
