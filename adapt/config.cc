@@ -9,11 +9,11 @@
 #include <limits>
 #include <sstream>
 
+#include "framework/bit_widths.h"
 #include "framework/plugin_registry.h"
 #include "framework/text.h"
 #include "framework/toml_component.h"
 #include "framework/toml_input.h"
-#include "searchspaces/gos/instruction.h"
 
 namespace gos::adapt {
 namespace {
@@ -382,8 +382,8 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   config.max_nodes = params.get_int("max_nodes");
   config.seed_walk = params.get_int("seed_walk");
   for (int64_t bits : params.get_ints("bits")) {
-    if (!graph::valid_bits_attr(static_cast<int>(bits)))
-      throw params.error("bits", fmt::format("{} is not a valid width; valid: 1..8, 16 or 32 (full precision)", bits));
+    if (!valid_bits(bits))
+      throw params.error("bits", fmt::format("{} is not a valid width; valid: {}", bits, kValidBitsText));
     config.bits.push_back(bits);
   }
   config.seed = static_cast<uint64_t>(params.get_int("seed"));

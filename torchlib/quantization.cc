@@ -8,8 +8,6 @@
 
 namespace gos {
 
-bool valid_bits(int64_t bits) { return (bits >= 1 && bits <= 8) || bits == 16 || bits == 32; }
-
 QuantizerGrid quantizer_grid(int64_t bits, bool is_signed) {
   if (!valid_bits(bits) || bits == 32)
     throw Error(fmt::format("no quantizer grid for {} bits; quantized widths are 1..8 or 16", bits));

@@ -21,13 +21,10 @@
 #include <string>
 #include <vector>
 
+#include "framework/bit_widths.h"
 #include "torchlib/zoo.h"
 
 namespace gos {
-
-// 1..8, 16 or 32.
-bool valid_bits(int64_t bits);
-inline constexpr const char* kValidBitsText = "1..8, 16 or 32 (32 = full precision)";
 
 struct BitWidths {
   int64_t weight = 32;
@@ -129,7 +126,7 @@ class MixedQuantizedOperator : public WeightedOperator {
  private:
   std::shared_ptr<WeightedOperator> op_;
   std::vector<int64_t> choices_;
-  std::vector<torch::Tensor> weight_steps_;  // undefined for 32 bits
+  std::vector<torch::Tensor> weight_steps_;                             // undefined for 32 bits
   std::vector<std::shared_ptr<ActivationQuantizer>> input_quantizers_;  // null for 32 bits
   torch::Tensor pi_;
 };

@@ -302,6 +302,4 @@ int node_bits(Op op, const Attrs& attrs) {
   return a < 0 || attrs[a] == 0 ? kFullPrecisionBits : attrs[a];
 }
 
-bool valid_bits_attr(int bits) { return (bits >= 1 && bits <= 8) || bits == 16 || bits == kFullPrecisionBits; }
-
 }  // namespace gos::graph

@@ -114,15 +114,14 @@ std::span<const InstructionDef> instruction_table();
 
 // The bit width of weights and input of a weighted instruction (conv, pconv,
 // dwconv): their optional attribute `b`, LSQ fake quantization
-// (torchlib/quantization.h) when below 32 bits.
+// (torchlib/quantization.h) when below 32 bits; the widths `b` may take are
+// gos::valid_bits (framework/bit_widths.h).
 inline constexpr int kFullPrecisionBits = 32;
 inline constexpr const char* kBitsAttr = "b";
 // The index of `op`'s attribute `b`, -1 for instructions without weights.
 int bits_attr(Op op);
 // The width a node computes at: its `b`, or 32 when absent or not weighted.
 int node_bits(Op op, const Attrs& attrs);
-// Whether `bits` is a width `b` may take: 1..8, 16 or 32.
-bool valid_bits_attr(int bits);
 
 // With "same" padding (d * (k - 1) / 2) a strided window gives ceil(in / stride).
 inline int strided(int size, int stride) { return (size + stride - 1) / stride; }

@@ -1,6 +1,7 @@
 // Plugin entry point for the `gos_graph` search space.
 #include <fmt/format.h>
 
+#include "framework/bit_widths.h"
 #include "framework/plugin_abi.h"
 #include "searchspaces/gos/seeds.h"
 #include "searchspaces/gos/space.h"
@@ -54,8 +55,8 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   config.seed_walk = static_cast<int>(params.get_int("seed_walk"));
   config.max_nodes = static_cast<size_t>(params.get_int("max_nodes"));
   for (int64_t bits : params.get_ints("bits")) {
-    if (!valid_bits_attr(static_cast<int>(bits)))
-      throw params.error("bits", fmt::format("{} is not a valid width; valid: 1..8, 16 or 32 (full precision)", bits));
+    if (!valid_bits(bits))
+      throw params.error("bits", fmt::format("{} is not a valid width; valid: {}", bits, kValidBitsText));
     config.bits.push_back(static_cast<int>(bits));
   }
   config.allowed.clear();

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "framework/bit_widths.h"
 #include "searchspaces/gos/runtime.h"
 #include "searchspaces/gos/seeds.h"
 
@@ -19,9 +20,8 @@ GraphSpace::GraphSpace(GraphSpaceConfig config) : config_(std::move(config)) {
   variation_.allowed = config_.allowed;
   variation_.channel_choices = default_channel_choices(variation_.spec);
   for (int bits : config_.bits)
-    if (!valid_bits_attr(bits))
-      throw Error(
-          fmt::format("gos_graph: bit width {} is not valid; valid: 1..8, 16 or 32 (32 = full precision)", bits));
+    if (!valid_bits(bits))
+      throw Error(fmt::format("gos_graph: bit width {} is not valid; valid: {}", bits, kValidBitsText));
   variation_.bit_choices = config_.bits;
   if (!config_.seed_graphs.empty()) {
     seeds_ = config_.seed_graphs;

@@ -17,7 +17,7 @@ struct VariationConfig {
   std::vector<Op> allowed;           // instructions that may be drawn (not kInput)
   std::vector<int> channel_choices;  // values drawn for channel attributes
   // Widths drawn for the `b` attribute of weighted instructions (32 = full
-  // precision; each valid_bits_attr). Empty: `b` is never drawn or changed,
+  // precision; each gos::valid_bits). Empty: `b` is never drawn or changed,
   // every sampled node is full precision.
   std::vector<int> bit_choices;
   int attempts = 200;  // redraws before giving up on one edit
