@@ -257,6 +257,10 @@ ParamSchema adapt_schema() {
             "a replacement must make the model this fraction faster, estimated in the search and re-measured")
       .strings("slot_kinds", d.slot_kinds, "slot kinds eligible for replacement (kind prefixes)",
                {"conv", "dwconv", "batchnorm", "relu", "hardswish", "hardsigmoid", "linear", "maxpool", "avgpool"})
+      .string("slot_order", to_string(d.slot_order),
+              "the order slots are searched in: ranked (most inefficient first), or defer_failed_kinds (ranked, "
+              "but a kind whose last search gave no accepted replacement waits until other kinds were tried)",
+              {"ranked", "defer_failed_kinds"})
       .integer("max_nodes", d.max_nodes, 1, 64, "instructions per candidate graph")
       .integer("seed_walk", d.seed_walk, 0, 64, "initial candidates are the seed after 0..seed_walk mutations")
       .integers("bits", d.bits, 1, 32,
@@ -373,6 +377,8 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   config.time_budget_minutes = params.get_real("time_budget_minutes");
   config.min_gain = params.get_real("min_gain");
   config.slot_kinds = params.get_strings("slot_kinds");
+  config.slot_order =
+      params.get_string("slot_order") == "defer_failed_kinds" ? SlotOrder::kDeferFailedKinds : SlotOrder::kRanked;
   config.strategy =
       parse_component_table(*(*adapt)[kStrategy].as_table(), PluginKind::kStrategy, "adapt.strategy", source, registry);
   config.latency = parse_component_table(*(*adapt)[kLatency].as_table(), PluginKind::kLatencyModel, "adapt.latency",

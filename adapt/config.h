@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapt/ranking.h"
 #include "framework/params.h"
 #include "torchlib/compute_device.h"
 
@@ -71,6 +72,7 @@ struct AdaptConfig {
   // alternating A/B comparison (docs/performance/adapt.md has the data).
   double min_gain = 0.02;
   std::vector<std::string> slot_kinds = {"conv", "dwconv"};  // kind prefixes of eligible slots
+  SlotOrder slot_order = SlotOrder::kRanked;
 
   // Inner search over GOS instruction graphs: the strategy plugin and its
   // keys ([adapt.strategy]; default nsga2, population 8, 3 generations).

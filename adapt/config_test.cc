@@ -43,6 +43,9 @@ TEST(AdaptConfig, FillsDefaultsAndReadsKeys) {
   EXPECT_EQ(config.data_dir, "../shared/data/cifar10");
   EXPECT_EQ(config.device, ComputeDevice::kCpu);
   EXPECT_EQ(parse("[adapt]\ndevice = \"auto\"\n", "dir/quick.toml", {}).device, ComputeDevice::kAuto);
+  EXPECT_EQ(config.slot_order, SlotOrder::kRanked);
+  EXPECT_EQ(parse("[adapt]\nslot_order = \"defer_failed_kinds\"\n", "q.toml", {}).slot_order,
+            SlotOrder::kDeferFailedKinds);
   // The resolved table lists every key, defaults included, and parses back to
   // the same configuration as a file in the working directory (its paths are
   // relative to the working directory).
@@ -131,6 +134,10 @@ TEST(AdaptConfig, WrongTypeRangeAndChoiceNameTheKeyAndWhatIsValid) {
   message = error_of("[adapt]\ndevice = \"gpu\"\n");
   EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;
   EXPECT_NE(message.find("cpu, cuda, auto"), std::string::npos) << message;
+
+  message = error_of("[adapt]\nslot_order = \"defer\"\n");
+  EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;
+  EXPECT_NE(message.find("ranked, defer_failed_kinds"), std::string::npos) << message;
 
   message = error_of("[adapt]\nbits = [8, 12]\n");
   EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;

@@ -9,7 +9,6 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <thread>
 
 #include "adapt/adapt.h"
@@ -301,26 +300,21 @@ AdaptSummary Pipeline::run() {
     else
       baseline_stage();
 
-    std::set<std::string> tried;
     LoopProgress progress;
-    for (const auto& it : iterations_) {
-      tried.insert(it.slot);
-      progress.count(it.status);
-    }
+    for (const auto& it : iterations_) progress.count(it.status);
     const StopRules rules{config_.max_modified, config_.patience, config_.time_budget_minutes};
+    const std::vector<SlotRecord> order = search_order(baseline_.slots, config_.slot_kinds);
     std::string reason = "no eligible slot left";
-    for (const SlotRecord& slot : search_order(baseline_.slots, config_.slot_kinds)) {
+    while (const std::optional<SlotRecord> slot = next_slot(order, iterations_, config_.slot_order)) {
       if (const auto stop = stop_reason(rules, progress, seconds_since(start))) {
         reason = *stop;
         break;
       }
-      if (tried.contains(slot.path)) continue;
       const size_t index = iterations_.size();
-      IterationRecord it = iterate(index, slot);
+      IterationRecord it = iterate(index, *slot);
       // Weights first, then the record: a run killed in between redoes this iteration.
       save_checkpoint(*model_, run_.checkpoint(index).string());
       write_iteration(run_.record(), index, it);
-      tried.insert(it.slot);
       progress.count(it.status);
       iterations_.push_back(std::move(it));
     }

@@ -1,6 +1,8 @@
 #include "adapt/ranking.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "framework/error.h"
 
@@ -34,6 +36,32 @@ std::vector<SlotRecord> search_order(std::vector<SlotRecord> slots, const std::v
   std::stable_sort(slots.begin(), slots.end(),
                    [](const SlotRecord& a, const SlotRecord& b) { return a.inefficiency > b.inefficiency; });
   return slots;
+}
+
+const char* to_string(SlotOrder order) {
+  return order == SlotOrder::kDeferFailedKinds ? "defer_failed_kinds" : "ranked";
+}
+
+std::optional<SlotRecord> next_slot(const std::vector<SlotRecord>& order, const std::vector<IterationRecord>& done,
+                                    SlotOrder mode) {
+  std::set<std::string> tried;
+  std::map<std::string, bool> last_search_accepted;  // by kind; unsupported slots were not searched
+  for (const IterationRecord& it : done) {
+    tried.insert(it.slot);
+    if (it.status != IterationStatus::kUnsupported)
+      last_search_accepted[it.slot_kind] = it.status == IterationStatus::kAccepted;
+  }
+  const auto deferred = [&](const SlotRecord& slot) {
+    const auto it = last_search_accepted.find(slot.kind);
+    return mode == SlotOrder::kDeferFailedKinds && it != last_search_accepted.end() && !it->second;
+  };
+  std::optional<SlotRecord> first_deferred;
+  for (const SlotRecord& slot : order) {
+    if (tried.contains(slot.path)) continue;
+    if (!deferred(slot)) return slot;
+    if (!first_deferred) first_deferred = slot;
+  }
+  return first_deferred;
 }
 
 }  // namespace gos::adapt

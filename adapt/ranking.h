@@ -5,6 +5,7 @@
 // (latency share first, latency per parameter second). Plain C++.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,5 +25,21 @@ void score_slots(std::vector<SlotRecord>& slots, const InefficiencyScore& score)
 // The slots most inefficient first (ties keep execution order), only those
 // whose kind starts with one of `kinds`.
 std::vector<SlotRecord> search_order(std::vector<SlotRecord> slots, const std::vector<std::string>& kinds);
+
+// How the loop walks the ranking. kRanked: in ranked order. kDeferFailedKinds:
+// in ranked order, except that a slot whose kind ("dwconv3x3", "conv1x1")
+// was last searched without an accepted replacement waits until no slot of
+// another kind is left. Why: slots of one kind on one CPU mostly fail alike
+// (MobileNetV3's depthwise convolutions, ranked first by latency per
+// parameter, gave no candidate 2% faster in docs/performance/adapt*.md), and
+// patience then ends the run before the other kinds were tried.
+enum class SlotOrder { kRanked, kDeferFailedKinds };
+const char* to_string(SlotOrder order);
+
+// The next slot of `order` (search_order's result) not yet in `done`, or
+// nothing when every slot was tried. A pure function of what was done, so
+// that a resumed run continues in the same order.
+std::optional<SlotRecord> next_slot(const std::vector<SlotRecord>& order, const std::vector<IterationRecord>& done,
+                                    SlotOrder mode);
 
 }  // namespace gos::adapt

@@ -1,6 +1,8 @@
 // The plain-C++ stages: ranking and stop rules.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "adapt/ranking.h"
 #include "adapt/stop_rules.h"
 #include "framework/error.h"
@@ -36,6 +38,76 @@ TEST(Ranking, TheScoreIsReplaceableAndOrdersOnlyEligibleKinds) {
   ASSERT_EQ(order.size(), 2u);
   EXPECT_EQ(order[0].path, "conv1");  // equal scores keep execution order
   EXPECT_THROW(score_slots(slots, [](const auto&, const auto&) { return std::vector<double>{}; }), Error);
+}
+
+IterationRecord searched(const std::string& slot, const std::string& kind, IterationStatus status) {
+  IterationRecord it;
+  it.slot = slot;
+  it.slot_kind = kind;
+  it.status = status;
+  return it;
+}
+
+// Ranked: dw1, dw2, pw1, dw3, pw2 (as MobileNetV3's depthwise convolutions rank first).
+std::vector<SlotRecord> mixed_order() {
+  return {{"dw1", "dwconv3x3", 0, 0, 5, 0},
+          {"dw2", "dwconv3x3", 0, 0, 4, 0},
+          {"pw1", "conv1x1", 0, 0, 3, 0},
+          {"dw3", "dwconv5x5", 0, 0, 2, 0},
+          {"pw2", "conv1x1", 0, 0, 1, 0}};
+}
+
+std::vector<std::string> walk(const std::vector<SlotRecord>& order, SlotOrder mode,
+                              const std::map<std::string, IterationStatus>& outcome) {
+  std::vector<IterationRecord> done;
+  std::vector<std::string> visited;
+  while (const auto slot = next_slot(order, done, mode)) {
+    visited.push_back(slot->path);
+    done.push_back(searched(slot->path, slot->kind, outcome.at(slot->path)));
+  }
+  return visited;
+}
+
+TEST(Ranking, RankedOrderVisitsEverySlotOnceInRank) {
+  const std::map<std::string, IterationStatus> outcome = {{"dw1", IterationStatus::kNoGain},
+                                                          {"dw2", IterationStatus::kNoGain},
+                                                          {"pw1", IterationStatus::kAccepted},
+                                                          {"dw3", IterationStatus::kInfeasible},
+                                                          {"pw2", IterationStatus::kRejected}};
+  EXPECT_EQ(walk(mixed_order(), SlotOrder::kRanked, outcome),
+            (std::vector<std::string>{"dw1", "dw2", "pw1", "dw3", "pw2"}));
+  EXPECT_FALSE(next_slot({}, {}, SlotOrder::kDeferFailedKinds));
+}
+
+TEST(Ranking, AFailedKindWaitsUntilOtherKindsWereTried) {
+  // dw1 fails: dw2 (same kind) waits; pw1 is next, then dw3 (another kind).
+  std::map<std::string, IterationStatus> outcome = {{"dw1", IterationStatus::kNoGain},
+                                                    {"dw2", IterationStatus::kAccepted},
+                                                    {"pw1", IterationStatus::kAccepted},
+                                                    {"dw3", IterationStatus::kRejected},
+                                                    {"pw2", IterationStatus::kAccepted}};
+  EXPECT_EQ(walk(mixed_order(), SlotOrder::kDeferFailedKinds, outcome),
+            (std::vector<std::string>{"dw1", "pw1", "dw3", "pw2", "dw2"}));
+  // Both kinds fail: after dw1 and pw1, dw3 (a kind not yet tried) comes next,
+  // then the deferred slots in rank order.
+  outcome["pw1"] = IterationStatus::kNoGain;
+  outcome["dw3"] = IterationStatus::kNoGain;
+  EXPECT_EQ(walk(mixed_order(), SlotOrder::kDeferFailedKinds, outcome),
+            (std::vector<std::string>{"dw1", "pw1", "dw3", "dw2", "pw2"}));
+  // A later success of the kind lifts the deferral: dw1 accepted keeps dw2 at its rank.
+  outcome["dw1"] = IterationStatus::kAccepted;
+  EXPECT_EQ(walk(mixed_order(), SlotOrder::kDeferFailedKinds, outcome),
+            (std::vector<std::string>{"dw1", "dw2", "pw1", "dw3", "pw2"}));
+}
+
+TEST(Ranking, UnsupportedSlotsDoNotDeferTheirKindAndResumeContinuesTheSameOrder) {
+  std::vector<IterationRecord> done = {searched("dw1", "dwconv3x3", IterationStatus::kUnsupported)};
+  EXPECT_EQ(next_slot(mixed_order(), done, SlotOrder::kDeferFailedKinds)->path, "dw2");
+  // The record of a killed run's iterations gives the same next slot as the run would have taken.
+  done = {searched("dw1", "dwconv3x3", IterationStatus::kNoGain), searched("pw1", "conv1x1", IterationStatus::kNoGain)};
+  EXPECT_EQ(next_slot(mixed_order(), done, SlotOrder::kDeferFailedKinds)->path, "dw3");
+  done.push_back(searched("dw3", "dwconv5x5", IterationStatus::kNoGain));
+  EXPECT_EQ(next_slot(mixed_order(), done, SlotOrder::kDeferFailedKinds)->path, "dw2");  // all deferred: rank order
 }
 
 TEST(StopRules, MaxModifiedPatienceAndTimeBudget) {
