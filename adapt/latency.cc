@@ -28,8 +28,11 @@ std::optional<graph::Graph> slot_graph(SlottedModel& model, const SlotInfo& info
 }
 
 AdaptLatency::AdaptLatency(const AdaptConfig& config, PluginRegistry& registry)
-    : plugin_(config.latency.plugin), rounds_(static_cast<int>(config.latency_rounds)),
-      max_nodes_(std::max<int64_t>(config.max_nodes, 64)), registry_(&registry), source_(config.source) {
+    : plugin_(config.latency.plugin),
+      rounds_(static_cast<int>(config.latency_rounds)),
+      max_nodes_(std::max<int64_t>(config.max_nodes, 64)),
+      registry_(&registry),
+      source_(config.source) {
   model_ = registry.create<LatencyModel>(config.latency, PluginKind::kLatencyModel);
   if (config.latency.params->has("device"))
     device_ = registry.create<Device>(config.latency.params->get_component("device"), PluginKind::kDevice);
@@ -48,15 +51,11 @@ DeviceInfo AdaptLatency::device_info() const {
 }
 
 void AdaptLatency::describe_models_as(const AdaptConfig& config, const ZooOptions& zoo) {
-  const toml::table table{{"plugin", "zoo_model"},
-                          {"model", config.model},
-                          {"width", config.width},
-                          {"classes", zoo.classes},
-                          {"in_channels", zoo.in_channels},
-                          {"cifar_stem", zoo.cifar_stem},
+  const toml::table table{{"plugin", "zoo_model"},  {"model", config.model},          {"width", config.width},
+                          {"classes", zoo.classes}, {"in_channels", zoo.in_channels}, {"cifar_stem", zoo.cifar_stem},
                           {"max_nodes", max_nodes_}};
-  zoo_space_ = parse_component_table(table, PluginKind::kSearchSpace, "adapt (the model, as data)", source_,
-                                     *registry_);
+  zoo_space_ = parse_component_table(table, PluginKind::kSearchSpace, "adapt (the model, as data)", source_, *registry_,
+                                     "gos adapt (generated from the model)");
 }
 
 ComponentConfig AdaptLatency::space_config_of(const graph::Graph& graph) {
@@ -65,7 +64,8 @@ ComponentConfig AdaptLatency::space_config_of(const graph::Graph& graph) {
                           {"output", shape_array(graph.output_shape())},
                           {"max_nodes", static_cast<int64_t>(std::max<size_t>(graph.nodes.size(), 1))},
                           {"seed_graphs", toml::array{graph::serialize(graph)}}};
-  return parse_component_table(table, PluginKind::kSearchSpace, "adapt (a slot's space)", source_, *registry_);
+  return parse_component_table(table, PluginKind::kSearchSpace, "adapt (a slot's space)", source_, *registry_,
+                               "gos adapt (generated from the slot's operator)");
 }
 
 std::unique_ptr<SearchSpace> AdaptLatency::space_of(const graph::Graph& graph) {

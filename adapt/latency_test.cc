@@ -7,6 +7,7 @@
 #include "adapt/model_state.h"
 #include "framework/error.h"
 #include "framework/plugin_registry.h"
+#include "framework/toml_component.h"
 #include "plugins/latency/lut/latency_table.h"
 #include "searchspaces/gos/space.h"
 #include "torchlib/placement.h"
@@ -133,6 +134,35 @@ TEST_F(AdaptLatencyTest, AModelOnTheTrainingDeviceIsTimedOnTheCpuAndLeftWhereItW
   EXPECT_GT(whole, 0);
   EXPECT_EQ(slots.size(), model->slot_paths().size());
   EXPECT_EQ(module_device(*model), training);
+}
+
+// InceptionV3's widest slots (1280 and 2048 input channels) are priced like
+// any other slot: each gets a search space of its shapes (the 2026-12-02 GPU
+// run stopped here, at a limit of 1024 channels).
+TEST_F(AdaptLatencyTest, WideSlotsArePricedLikeAnyOther) {
+  const graph::Graph narrow = graph::parse("in:1280x8x8;n1=pconv[co=320](n0);out:n1", {{1280, 8, 8}, {320, 8, 8}, 1});
+  const graph::Graph wide = graph::parse("in:2048x8x8;n1=pconv[co=192](n0);out:n1", {{2048, 8, 8}, {192, 8, 8}, 1});
+  const auto file = table("wide.h5", {narrow, wide});
+  AdaptLatency latency(config("[adapt.latency]\nplugin = \"lut\"\nfile = \"" + file.string() + "\"\n"), registry);
+  EXPECT_DOUBLE_EQ(latency.graph_ms(narrow), 0.5 + 2 * 1.0);
+  EXPECT_DOUBLE_EQ(latency.graph_ms(wide), 0.5 + 2 * 1.0);
+}
+
+// A table that gos adapt builds itself is not blamed on the command line.
+TEST_F(AdaptLatencyTest, ErrorsInAGeneratedTableNameItsOrigin) {
+  const toml::table bad{{"plugin", "gos_graph"}, {"input", toml::array{16, 8, 8}}, {"max_nodes", 0}};
+  const auto message = [&](const std::string& unsourced) {
+    try {
+      parse_component_table(bad, PluginKind::kSearchSpace, "adapt (a slot's space)", "a.toml", registry, unsourced);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(message("gos adapt (generated)").find("gos adapt (generated): [adapt (a slot's space)] key 'max_nodes'"),
+            std::string::npos)
+      << message("gos adapt (generated)");
+  EXPECT_NE(message("").find("command line --set"), std::string::npos) << message("");
 }
 
 TEST_F(AdaptLatencyTest, AnUnusableLatencyModelIsAnErrorNamingTheTable) {

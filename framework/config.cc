@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -12,42 +11,54 @@
 #include "framework/plugin_registry.h"
 #include "framework/rng.h"
 #include "framework/text.h"
-#include "framework/toml_input.h"
 #include "framework/toml_component.h"
+#include "framework/toml_input.h"
 
 namespace gos {
 namespace {
 
 constexpr const char* kOverrideSource = "command line --set";
 
-SourceLocation location_of(const toml::node& node, const std::string& file) {
+// `unsourced` names where nodes without a source position came from: --set
+// overrides, or tables a command generated itself.
+SourceLocation location_of(const toml::node& node, const std::string& file,
+                           const std::string& unsourced = kOverrideSource) {
   const auto& source = node.source();
-  if (source.begin.line == 0) return {kOverrideSource, 0, 0};
+  if (source.begin.line == 0) return {unsourced, 0, 0};
   return {file, static_cast<int>(source.begin.line), static_cast<int>(source.begin.column)};
 }
 
-SourceLocation location_of(const toml::key& key, const std::string& file) {
+SourceLocation location_of(const toml::key& key, const std::string& file,
+                           const std::string& unsourced = kOverrideSource) {
   const auto& source = key.source();
-  if (source.begin.line == 0) return {kOverrideSource, 0, 0};
+  if (source.begin.line == 0) return {unsourced, 0, 0};
   return {file, static_cast<int>(source.begin.line), static_cast<int>(source.begin.column)};
 }
 
 std::string type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date/time";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    default:
+      return "a date/time";
   }
 }
 
 class Validator {
  public:
-  Validator(std::string file, std::filesystem::path base_dir, PluginRegistry& registry)
-      : file_(std::move(file)), base_dir_(std::move(base_dir)), registry_(registry) {}
+  Validator(std::string file, std::filesystem::path base_dir, PluginRegistry& registry,
+            std::string unsourced = kOverrideSource)
+      : file_(std::move(file)), base_dir_(std::move(base_dir)), registry_(registry), unsourced_(std::move(unsourced)) {}
 
   [[noreturn]] void fail(const SourceLocation& where, const std::string& section, const std::string& message) const {
     throw Error(fmt::format("{}: [{}] {}", where.to_string(), section, message));
@@ -57,7 +68,7 @@ class Validator {
   // `reserved` keys are handled by the caller and skipped here.
   std::shared_ptr<Params> validate_table(const toml::table& table, const ParamSchema& schema,
                                          const std::string& section, const std::vector<std::string>& reserved) {
-    auto params = std::make_shared<Params>(section, location_of(table, file_));
+    auto params = std::make_shared<Params>(section, location_of(table, file_, unsourced_));
     std::vector<std::string> valid = schema.names();
     valid.insert(valid.end(), reserved.begin(), reserved.end());
     for (auto&& [key, node] : table) {
@@ -65,10 +76,10 @@ class Validator {
       if (std::find(reserved.begin(), reserved.end(), name) != reserved.end()) continue;
       const ParamSpec* spec = schema.find(name);
       if (!spec)
-        fail(location_of(key, file_), section,
+        fail(location_of(key, file_, unsourced_), section,
              fmt::format("unknown key '{}'{}; valid keys: {}", name, did_you_mean(name, valid),
                          valid.empty() ? "(none)" : join(valid, ", ")));
-      params->set(name, convert(node, *spec, section + "." + name, section), location_of(node, file_));
+      params->set(name, convert(node, *spec, section + "." + name, section), location_of(node, file_, unsourced_));
     }
     for (const ParamSpec& spec : schema.specs()) {
       if (params->has(spec.name)) continue;
@@ -77,9 +88,9 @@ class Validator {
         if (auto* component = std::get_if<ComponentConfig>(&value))
           value = component_from(toml::table{{"plugin", component->plugin}}, spec.component_kind,
                                  section + "." + spec.name);
-        params->set(spec.name, std::move(value), location_of(table, file_));
+        params->set(spec.name, std::move(value), location_of(table, file_, unsourced_));
       } else if (!spec.optional) {
-        fail(location_of(table, file_), section,
+        fail(location_of(table, file_, unsourced_), section,
              fmt::format("missing required key '{}' ({}): {}", spec.name, spec.describe_type(), spec.help));
       }
     }
@@ -91,24 +102,24 @@ class Validator {
                                  const std::vector<std::string>& reserved = {}) {
     const toml::node* plugin_node = table.get("plugin");
     if (!plugin_node)
-      fail(location_of(table, file_), section,
+      fail(location_of(table, file_, unsourced_), section,
            fmt::format("missing key 'plugin'; {} plugins: {}", to_string(kind), join(registry_.names(kind), ", ")));
     const auto plugin = plugin_node->value<std::string>();
     if (!plugin)
-      fail(location_of(*plugin_node, file_), section,
+      fail(location_of(*plugin_node, file_, unsourced_), section,
            fmt::format("key 'plugin' must be a string, got {}", type_name(*plugin_node)));
-    const SourceLocation where = location_of(*plugin_node, file_);
+    const SourceLocation where = location_of(*plugin_node, file_, unsourced_);
     const PluginRecord& record = registry_.find(*plugin, kind, where.to_string() + ": [" + section + "] plugin");
     std::vector<std::string> all_reserved = reserved;
     all_reserved.push_back("plugin");
-    ComponentConfig config{*plugin, section, location_of(table, file_), nullptr};
+    ComponentConfig config{*plugin, section, location_of(table, file_, unsourced_), nullptr};
     config.params = validate_table(table, record.schema, section, all_reserved);
     return config;
   }
 
   ParamValue convert(const toml::node& node, const ParamSpec& spec, const std::string& path,
                      const std::string& section) {
-    const SourceLocation where = location_of(node, file_);
+    const SourceLocation where = location_of(node, file_, unsourced_);
     auto wrong_type = [&]() {
       fail(where, section,
            fmt::format("key '{}' must be {}, got {}", spec.name, spec.describe_type(), type_name(node)));
@@ -203,6 +214,7 @@ class Validator {
   std::string file_;
   std::filesystem::path base_dir_;
   PluginRegistry& registry_;
+  std::string unsourced_;
 };
 
 ParamSchema experiment_schema() {
@@ -225,9 +237,10 @@ ParamSchema plugins_schema() {
 
 ParamSchema indicators_schema() {
   ParamSchema schema;
-  schema.reals("reference_point", std::nullopt, -HUGE_VAL, HUGE_VAL,
-               "hypervolume reference point, one coordinate per optimised objective in minimisation form "
-               "(negate the bound of a maximised objective); 2 or 3 objectives")
+  schema
+      .reals("reference_point", std::nullopt, -HUGE_VAL, HUGE_VAL,
+             "hypervolume reference point, one coordinate per optimised objective in minimisation form "
+             "(negate the bound of a maximised objective); 2 or 3 objectives")
       .optional()
       .boolean("igd", false, "record IGD against the search space's known Pareto front (test problems)")
       .integer("igd_points", 1000, 2, 1000000, "points of the known front used for IGD");
@@ -351,9 +364,10 @@ void set_resolved(ExperimentConfig& config, const toml::table& resolved) {
 }  // namespace
 
 ComponentConfig parse_component_table(const toml::table& table, PluginKind kind, const std::string& section,
-                                      const std::string& file, PluginRegistry& registry) {
+                                      const std::string& file, PluginRegistry& registry, const std::string& unsourced) {
   // Input paths in the table are relative to the file that holds it.
-  Validator validator(file, std::filesystem::path(file).parent_path(), registry);
+  Validator validator(file, std::filesystem::path(file).parent_path(), registry,
+                      unsourced.empty() ? std::string(kOverrideSource) : unsourced);
   return validator.component_from(table, kind, section);
 }
 
@@ -361,18 +375,21 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
                                   const std::filesystem::path& base_dir, const std::vector<std::string>& overrides,
                                   PluginRegistry& registry) {
   toml::table root = parse_toml(text, source);
-  if (root.empty()) throw Error(fmt::format("{}: the experiment file is empty; it needs at least [experiment], "
-                                            "[search_space], [strategy] and [[objectives]]",
-                                            source));
+  if (root.empty())
+    throw Error(
+        fmt::format("{}: the experiment file is empty; it needs at least [experiment], "
+                    "[search_space], [strategy] and [[objectives]]",
+                    source));
   for (const std::string& override_text : overrides) apply_override(root, override_text);
 
   Validator validator(source, base_dir, registry);
   for (auto&& [key, node] : root) {
     const std::string name(key.str());
     if (name == "adapt")
-      throw Error(fmt::format("{}: this is a `gos adapt` file ([adapt] table, docs/ADAPT.md), not a search "
-                              "experiment: run it with `gos adapt {}`; `gos validate` checks it too",
-                              location_of(key, source).to_string(), source));
+      throw Error(
+          fmt::format("{}: this is a `gos adapt` file ([adapt] table, docs/ADAPT.md), not a search "
+                      "experiment: run it with `gos adapt {}`; `gos validate` checks it too",
+                      location_of(key, source).to_string(), source));
     if (std::find(kSections.begin(), kSections.end(), name) == kSections.end())
       throw Error(fmt::format("{}: unknown top-level key '{}'{}; valid sections: {}",
                               location_of(key, source).to_string(), name, did_you_mean(name, kSections),
@@ -406,7 +423,8 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
 
   toml::table empty;
   const toml::table* plugins_table = section("plugins");
-  const auto plugins = validator.validate_table(plugins_table ? *plugins_table : empty, plugins_schema(), "plugins", {});
+  const auto plugins =
+      validator.validate_table(plugins_table ? *plugins_table : empty, plugins_schema(), "plugins", {});
   for (const std::string& path : plugins->get_strings("paths")) {
     const std::filesystem::path dir =
         std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : base_dir / path;
@@ -451,8 +469,7 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
     const auto role = validator.validate_table(table, role_schema, section_name, plugin_keys);
     objective.role.name = role->get_string("name");
     if (role->has("direction"))
-      objective.direction =
-          role->get_string("direction") == "maximize" ? Direction::kMaximize : Direction::kMinimize;
+      objective.direction = role->get_string("direction") == "maximize" ? Direction::kMaximize : Direction::kMinimize;
     if (role->has("max")) objective.role.max = role->get_real("max");
     if (role->has("min")) objective.role.min = role->get_real("min");
     objective.role.optimize = role->get_bool("optimize");
@@ -530,8 +547,8 @@ ExperimentConfig load_experiment(const std::filesystem::path& file, const std::v
   if (!stream) throw Error(fmt::format("cannot read experiment file '{}': {}", file.string(), std::strerror(errno)));
   std::stringstream buffer;
   buffer << stream.rdbuf();
-  return parse_experiment(buffer.str(), file.string(), file.parent_path().empty() ? "." : file.parent_path(),
-                          overrides, registry);
+  return parse_experiment(buffer.str(), file.string(), file.parent_path().empty() ? "." : file.parent_path(), overrides,
+                          registry);
 }
 
 }  // namespace gos

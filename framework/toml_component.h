@@ -3,8 +3,9 @@
 // and [adapt.latency] tables of an adapt file): validated exactly as an
 // experiment's components are, so unknown plugins, keys, types and ranges
 // get the same messages. Implemented in config.cc.
-#include <string>
 #include <toml++/toml.h>
+
+#include <string>
 
 #include "framework/params.h"
 
@@ -13,10 +14,13 @@ namespace gos {
 class PluginRegistry;
 
 // `table` is `{ plugin = "...", ... }`; errors name `file`, the line and
-// `section` (e.g. "adapt.strategy"). Nodes without a source position (made
-// by --set) are reported as "command line --set".
+// `section` (e.g. "adapt.strategy"). Nodes without a source position are
+// reported as coming from `unsourced`; empty means they were made by --set
+// ("command line --set"). A table a command builds itself names its origin
+// there, so that an error does not blame the command line.
 ComponentConfig parse_component_table(const toml::table& table, PluginKind kind, const std::string& section,
-                                      const std::string& file, PluginRegistry& registry);
+                                      const std::string& file, PluginRegistry& registry,
+                                      const std::string& unsourced = {});
 
 // The component as a table with every default filled in (the resolved form
 // that results files store).

@@ -1,6 +1,8 @@
 // Plugin entry point for the `gos_graph` search space.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "framework/bit_widths.h"
 #include "framework/plugin_abi.h"
 #include "searchspaces/gos/seeds.h"
@@ -8,6 +10,8 @@
 
 namespace gos::graph {
 namespace {
+
+constexpr int kMaxShapeValue = std::max(kMaxChannels, kMaxSpatial);
 
 std::vector<std::string> seed_choices() {
   std::vector<std::string> choices{"none"};
@@ -17,9 +21,11 @@ std::vector<std::string> seed_choices() {
 
 ParamSchema schema() {
   ParamSchema s;
-  s.integers("input", std::vector<int64_t>{16, 32, 32}, 1, kMaxSpatial,
+  // One range for the three values; read_shape checks C against
+  // kMaxChannels and H, W against kMaxSpatial.
+  s.integers("input", std::vector<int64_t>{16, 32, 32}, 1, kMaxShapeValue,
              "input shape [C, H, W] of the replaced operator")
-      .integers("output", std::vector<int64_t>{16, 32, 32}, 1, kMaxSpatial,
+      .integers("output", std::vector<int64_t>{16, 32, 32}, 1, kMaxShapeValue,
                 "output shape [C, H, W] every graph must produce")
       .string("seed", "none", "operator to start from; none samples graphs from scratch", seed_choices())
       .strings("seed_graphs", std::vector<std::string>{},
@@ -44,6 +50,9 @@ Shape read_shape(const Params& params, const char* key) {
   const auto& values = params.get_ints(key);
   if (values.size() != 3)
     throw params.error(key, fmt::format("needs exactly 3 values [C, H, W], got {}", values.size()));
+  if (values[0] > kMaxChannels || values[1] > kMaxSpatial || values[2] > kMaxSpatial)
+    throw params.error(key, fmt::format("[{}, {}, {}] is too large; valid: C in [1, {}], H and W in [1, {}]", values[0],
+                                        values[1], values[2], kMaxChannels, kMaxSpatial));
   return {static_cast<int>(values[0]), static_cast<int>(values[1]), static_cast<int>(values[2])};
 }
 

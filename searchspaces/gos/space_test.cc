@@ -237,6 +237,18 @@ metric = "parameters"
     return std::string();
   };
   EXPECT_NE(error_with({"search_space.input=[8, 8]"}).find("needs exactly 3 values"), std::string::npos);
+  // Channels go to kMaxChannels (InceptionV3's slots take 1280 and 2048),
+  // height and width to kMaxSpatial; each is checked against its own limit.
+  Experiment wide = build_experiment(
+      parse_experiment(experiment, "<text>", ".",
+                       {"search_space.input=[2048, 8, 8]", "search_space.output=[320, 8, 8]"}, registry),
+      registry);
+  EXPECT_NE(wide.space->describe().find("2048x8x8"), std::string::npos) << wide.space->describe();
+  const std::string too_many_channels = error_with({"search_space.input=[5000, 8, 8]"});
+  EXPECT_NE(too_many_channels.find("'input' = 5000 is out of range"), std::string::npos) << too_many_channels;
+  const std::string too_high = error_with({"search_space.input=[16, 2048, 8]"});
+  EXPECT_NE(too_high.find("input: [16, 2048, 8] is too large"), std::string::npos) << too_high;
+  EXPECT_NE(too_high.find("valid: C in [1, 4096], H and W in [1, 1024]"), std::string::npos) << too_high;
   EXPECT_NE(error_with({"search_space.output=[16, 3, 3]"}).find("neither the input's resolution nor half of it"),
             std::string::npos);
   const std::string no_adapter = error_with({"search_space.seed=\"none\"", "search_space.allowed=[\"relu\"]"});
