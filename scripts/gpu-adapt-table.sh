@@ -11,6 +11,9 @@
 #   GOS_BASELINES     a runs directory of an earlier table: reuse its baseline.ckpt files
 #   GOS_MODELS        which models (default: resnet18 mobilenetv3_large mobilenetv3_small inception_v3)
 #   GOS_RUN_TIMEOUT   seconds after which a run is interrupted (resumable with --resume); default none
+#   GOS_RESUME        non-empty: continue the runs in GOS_RUNS_DIR (--resume) instead of starting over
+#   GOS_PIN_CORES     non-empty: each run on its own share of the cores (taskset), so that the
+#                     one-thread CPU timings of one run do not share a core with another run
 # Writes OUT_DIR/runs.tar.xz (run directories without checkpoints, logs) and OUT_DIR/gpu-util.csv.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,14 +37,22 @@ fi
 nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 5 > "$out/gpu-util.csv" 2>&1 &
 sampler=$!
 pids=()
+count=$(wc -w <<< "$models")
+per_run=$(($(nproc) / count))
+index=0
 for model in $models; do
   reuse=()
   [ -n "${GOS_BASELINES:-}" ] && reuse=(--set "baseline_checkpoint=\"$GOS_BASELINES/$model/baseline.ckpt\"")
   limit=()
   [ -n "${GOS_RUN_TIMEOUT:-}" ] && limit=(timeout -s INT "$GOS_RUN_TIMEOUT")
-  "${limit[@]}" build-gpu/gos adapt "experiments/adapt/gpu_$model.toml" --overwrite -o "$runs/$model" \
-    --set "data_dir=\"$data\"" "${extra[@]}" "${reuse[@]}" "$@" > "$runs/$model.log" 2>&1 &
+  pin=()
+  [ -n "${GOS_PIN_CORES:-}" ] && pin=(taskset -c "$((index * per_run))-$((index * per_run + per_run - 1))")
+  start=(--overwrite)
+  [ -n "${GOS_RESUME:-}" ] && start=(--resume)
+  "${limit[@]}" "${pin[@]}" build-gpu/gos adapt "experiments/adapt/gpu_$model.toml" "${start[@]}" -o "$runs/$model" \
+    --set "data_dir=\"$data\"" "${extra[@]}" "${reuse[@]}" "$@" >> "$runs/$model.log" 2>&1 &
   pids+=($!)
+  index=$((index + 1))
 done
 status=0
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done
