@@ -1,10 +1,11 @@
+#include "adapt/adapt.h"
+
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
 #include <cmath>
 #include <set>
 
-#include "adapt/adapt.h"
 #include "adapt/baseline.h"
 #include "adapt/results.h"
 #include "adapt/seed.h"
@@ -32,8 +33,8 @@ std::map<std::string, std::string> check_seeds(SlottedModel& model) {
     const torch::Tensor expected = op.forward(input);
     const torch::Tensor got = module->forward(input);
     EXPECT_EQ(got.sizes(), expected.sizes()) << info.path;
-    EXPECT_TRUE(torch::allclose(got, expected, 1e-4, 1e-5)) << info.path << ": max difference "
-                                                            << (got - expected).abs().max().item<double>();
+    EXPECT_TRUE(torch::allclose(got, expected, 1e-4, 1e-5))
+        << info.path << ": max difference " << (got - expected).abs().max().item<double>();
     genomes[info.path] = graph::serialize(*seed.graph);
   }
   return genomes;
@@ -118,25 +119,65 @@ TEST(AdaptSeed, OperatorsWithoutAnExactGraphGetAReason) {
   EXPECT_FALSE(seed.graph);
   EXPECT_NE(seed.reason.find("linear"), std::string::npos) << seed.reason;
 
-  // InceptionV3's factorised 1x7 / 7x1 convolutions are not square.
+  // InceptionV3's unpadded stride-2 convolutions have no same-padded graph.
   auto inception = make_zoo_model("inception_v3");
-  size_t non_square = 0;
+  std::map<std::string, SlotInfo> inception_infos;
+  for (const SlotInfo& info : inception->slots()) inception_infos[info.path] = info;
+  seed = seed_from_operator(inception->slot("Mixed_6a.branch3x3.conv").module(),
+                            inception_infos.at("Mixed_6a.branch3x3.conv"), 6);
+  EXPECT_FALSE(seed.graph);
+  EXPECT_NE(seed.reason.find("neither stride 1 nor 2 with same padding"), std::string::npos) << seed.reason;
+}
+
+// InceptionV3's factorised 1x7 / 7x1 (and 1x3 / 3x1) convolutions are conv
+// nodes with a kernel width `kw`: seeded exactly (the graph with the
+// operator's weights computes its output), and their grouped rewrites keep
+// the kernel's shape.
+TEST(AdaptSeed, NonSquareConvolutionsAreSeededExactly) {
+  auto inception = make_zoo_model("inception_v3");
+  std::map<std::string, size_t> seeded;
   for (const SlotInfo& info : inception->slots()) {
-    if (info.kind != "conv1x7" && info.kind != "conv7x1") continue;
-    seed = seed_from_operator(inception->slot(info.path).module(), info, 6);
-    EXPECT_FALSE(seed.graph) << info.path;
-    non_square += seed.reason.find("non-square") != std::string::npos;
+    if (info.kind != "conv1x7" && info.kind != "conv7x1" && info.kind != "conv1x3" && info.kind != "conv3x1") continue;
+    if (seeded[info.kind] == 2) continue;  // two of each kind keep the test short
+    TorchModel& op = inception->slot(info.path).module();
+    const OperatorSeed seed = seed_from_operator(op, info, 6);
+    ASSERT_TRUE(seed.graph) << info.path << ": " << seed.reason;
+    const std::string text = graph::serialize(*seed.graph);
+    const std::string shape = info.kind.substr(4);  // "1x7"
+    const std::string kernel = "k=" + shape.substr(0, 1), width = "kw=" + shape.substr(2);
+    EXPECT_NE(text.find(kernel), std::string::npos) << text;
+    EXPECT_NE(text.find(width), std::string::npos) << text;
+    EXPECT_NO_THROW(compile_seed(op, info, *seed.graph)) << text;
+    const graph::GraphSpec spec{seed.graph->shapes.front(), seed.graph->output_shape(), 6};
+    const std::vector<graph::Graph> rewrites = seed_rewrites(*seed.graph, spec);
+    EXPECT_FALSE(rewrites.empty()) << text;
+    for (const graph::Graph& rewrite : rewrites) EXPECT_NE(graph::serialize(rewrite).find(width), std::string::npos);
+    ++seeded[info.kind];
   }
-  EXPECT_GT(non_square, 0u);
+  EXPECT_EQ(seeded.size(), 4u);
 }
 
 // A tiny adaptation: a narrow ResNet18 on a few hundred CIFAR-10 images.
 AdaptConfig tiny_config(PluginRegistry& registry, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> overrides = {
-      "data_dir=\"" + kCifar.string() + "\"", "width=0.125", "train_subset=256", "holdout=64", "eval_subset=32",
-      "test_images=64", "batch_size=32", "baseline_steps=4", "strategy.population=4", "strategy.generations=2",
-      "max_modified=1", "patience=1", "max_nodes=4", "distill_images=32", "distill_steps=4", "finetune_steps=2",
-      "latency.device.warmup=1", "latency.device.runs=2", "seed=3"};
+  std::vector<std::string> overrides = {"data_dir=\"" + kCifar.string() + "\"",
+                                        "width=0.125",
+                                        "train_subset=256",
+                                        "holdout=64",
+                                        "eval_subset=32",
+                                        "test_images=64",
+                                        "batch_size=32",
+                                        "baseline_steps=4",
+                                        "strategy.population=4",
+                                        "strategy.generations=2",
+                                        "max_modified=1",
+                                        "patience=1",
+                                        "max_nodes=4",
+                                        "distill_images=32",
+                                        "distill_steps=4",
+                                        "finetune_steps=2",
+                                        "latency.device.warmup=1",
+                                        "latency.device.runs=2",
+                                        "seed=3"};
   overrides.insert(overrides.end(), extra.begin(), extra.end());
   return parse_adapt_config("[adapt]\nmodel = \"resnet18\"\n", "tiny.toml", overrides, registry);
 }
@@ -189,11 +230,10 @@ TEST_F(AdaptRunOnCifar, InterruptedRunResumesAndExportsTheAdaptedModel) {
   ASSERT_EQ(record.iterations.size(), 1u);  // max_modified = patience = 1: one searched slot
   const IterationRecord& it = record.iterations[0];
   // The most inefficient convolution of the baseline profile was searched, from its exact seed.
-  const auto ranked = std::max_element(record.baseline->slots.begin(), record.baseline->slots.end(),
-                                       [](const SlotRecord& a, const SlotRecord& b) {
-                                         return (a.kind.starts_with("conv") ? a.inefficiency : -1) <
-                                                (b.kind.starts_with("conv") ? b.inefficiency : -1);
-                                       });
+  const auto ranked = std::max_element(
+      record.baseline->slots.begin(), record.baseline->slots.end(), [](const SlotRecord& a, const SlotRecord& b) {
+        return (a.kind.starts_with("conv") ? a.inefficiency : -1) < (b.kind.starts_with("conv") ? b.inefficiency : -1);
+      });
   EXPECT_EQ(it.slot, ranked->path);
   EXPECT_TRUE(it.seed_genome.starts_with("in:" + it.input + ";n1=conv[k=3")) << it.seed_genome;
   EXPECT_NE(it.status, IterationStatus::kUnsupported);

@@ -31,9 +31,7 @@ OperatorSeed seed_from_operator(TorchModel& op, const SlotInfo& info, size_t max
   const torch::Tensor weight = named_tensor(op, "weight");
   if (!weight.defined() || weight.dim() != 4) return unsupported("the convolution has no 4-D weight");
   const int kernel = static_cast<int>(weight.size(2));
-  if (weight.size(3) != kernel)
-    return unsupported(fmt::format("non-square kernel {}x{}; graph convolutions are square", weight.size(2),
-                                   weight.size(3)));
+  const int kernel_width = static_cast<int>(weight.size(3));
   if (info.input.size() != 4 || info.output.size() != 4) return unsupported("the slot's tensors are not NCHW");
   const graph::Shape in{static_cast<int>(info.input[1]), static_cast<int>(info.input[2]),
                         static_cast<int>(info.input[3])};
@@ -49,27 +47,32 @@ OperatorSeed seed_from_operator(TorchModel& op, const SlotInfo& info, size_t max
       break;
     }
   if (stride == 0)
-    return unsupported(fmt::format("maps {}x{} to {}x{}, which is neither stride 1 nor 2 with same padding", in.h,
-                                   in.w, out.h, out.w));
+    return unsupported(fmt::format("maps {}x{} to {}x{}, which is neither stride 1 nor 2 with same padding", in.h, in.w,
+                                   out.h, out.w));
   const int groups = in.c / static_cast<int>(weight.size(1));
 
   graph::Node node;
   node.inputs = {0, -1};
-  if (groups == 1 && kernel == 1 && stride == 1) {
+  const bool square = kernel == kernel_width;
+  if (groups == 1 && kernel == 1 && square && stride == 1) {
     node.op = graph::Op::kPointwiseConv;
     node.attrs = {out.c, 0, 0, 0, 0};
   } else if (groups > 1 && groups == in.c && groups == out.c) {
+    if (!square)
+      return unsupported(fmt::format("non-square depthwise kernel {}x{}; dwconv is square", kernel, kernel_width));
     if (!std::set<int>{3, 5, 7}.contains(kernel))
       return unsupported(fmt::format("depthwise kernel {} is not one of 3, 5, 7", kernel));
     node.op = graph::Op::kDepthwiseConv;
     node.attrs = {kernel, 1, stride, 0, 0};
   } else {
-    if (!std::set<int>{1, 3, 5, 7}.contains(kernel))
-      return unsupported(fmt::format("kernel {} is not one of 1, 3, 5, 7", kernel));
+    const std::set<int> sizes{1, 3, 5, 7};
+    if (!sizes.contains(kernel) || !sizes.contains(kernel_width))
+      return unsupported(fmt::format("kernel {}x{} is not made of 1, 3, 5, 7", kernel, kernel_width));
     if (!std::set<int>{1, 2, 4, 8}.contains(groups))
       return unsupported(fmt::format("{} groups is not one of 1, 2, 4, 8", groups));
     node.op = graph::Op::kConv;
     node.attrs = {kernel, out.c, groups, 1, stride};
+    node.attrs[graph::kConvKernelWidth] = square ? 0 : kernel_width;
   }
   graph::Graph seed;
   seed.nodes = {graph::Node{}, node};
@@ -98,20 +101,24 @@ std::vector<graph::Graph> seed_rewrites(const graph::Graph& seed, const graph::G
   const bool biased = seed.nodes.back().op == Op::kBias;
   const int in = spec.input.c;
   const auto& a = node.attrs;
-  const auto grouped = [&](int kernel, int out, int stride) {
+  const auto grouped = [&](int kernel, int kernel_width, int out, int stride) {
     for (int groups : {2, 4})
-      if (in % groups == 0 && out % groups == 0)
-        candidates.push_back({Node{Op::kConv, {0, -1}, {kernel, out, groups, 1, stride}}});
+      if (in % groups == 0 && out % groups == 0) {
+        Node conv{Op::kConv, {0, -1}, {kernel, out, groups, 1, stride}};
+        conv.attrs[graph::kConvKernelWidth] = kernel_width;
+        candidates.push_back({conv});
+      }
   };
   switch (node.op) {
     case Op::kConv:
-      if (a[2] == 1 && a[0] > 1)
-        candidates.push_back({Node{Op::kDepthwiseConv, {0, -1}, {a[0], 1, a[4]}},
-                              Node{Op::kPointwiseConv, {1, -1}, {a[1]}}});
-      if (a[2] == 1) grouped(a[0], a[1], a[4]);
+      // Depthwise kernels are square: a k x kw convolution has no separable rewrite.
+      if (a[2] == 1 && a[0] > 1 && a[graph::kConvKernelWidth] == 0)
+        candidates.push_back(
+            {Node{Op::kDepthwiseConv, {0, -1}, {a[0], 1, a[4]}}, Node{Op::kPointwiseConv, {1, -1}, {a[1]}}});
+      if (a[2] == 1) grouped(a[0], a[graph::kConvKernelWidth], a[1], a[4]);
       break;
     case Op::kPointwiseConv:
-      grouped(1, a[0], 1);
+      grouped(1, 0, a[0], 1);
       break;
     case Op::kDepthwiseConv:
       if (a[0] > 3) candidates.push_back({Node{Op::kDepthwiseConv, {0, -1}, {3, a[1], a[2]}}});
@@ -167,9 +174,10 @@ std::shared_ptr<graph::GraphModule> compile_seed(TorchModel& op, const SlotInfo&
   const torch::Tensor got = module->forward(input);
   op.train(was_training);
   if (!got.sizes().equals(expected.sizes()) || !torch::allclose(got, expected, 1e-4, 1e-5))
-    throw Error(fmt::format("slot '{}': the seed graph '{}' does not reproduce the {} operator (padding or "
-                            "dilation differ); the slot cannot be seeded exactly",
-                            info.path, graph::serialize(seed), info.kind));
+    throw Error(
+        fmt::format("slot '{}': the seed graph '{}' does not reproduce the {} operator (padding or "
+                    "dilation differ); the slot cannot be seeded exactly",
+                    info.path, graph::serialize(seed), info.kind));
   return module;
 }
 

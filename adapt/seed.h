@@ -16,11 +16,12 @@ struct OperatorSeed {
   std::string reason;                 // why not, for the log and the results file
 };
 
-// The slot's operator as a graph: a convolution with a square kernel,
-// "same" padding, stride 1 or 2 and 1, 2, 4, 8 or all-channel groups becomes
-// conv / pconv / dwconv, followed by a `bias` node when it has a bias
-// (MobileNetV3's squeeze-excitation convolutions). Anything else (batch norm, linear, a 1x7 kernel, an
-// unpadded convolution, a replaced slot) gets a reason instead. `max_nodes`
+// The slot's operator as a graph: a convolution with a kernel of 1, 3, 5 or
+// 7 on each axis (non-square ones: conv's `kw`), "same" padding, stride 1 or
+// 2 and 1, 2, 4, 8 or all-channel groups becomes conv / pconv / dwconv
+// (depthwise: square only), followed by a `bias` node when it has a bias
+// (MobileNetV3's squeeze-excitation convolutions). Anything else (batch norm,
+// linear, an unpadded convolution, a replaced slot) gets a reason instead. `max_nodes`
 // is the graph limit of the search the seed starts.
 OperatorSeed seed_from_operator(TorchModel& op, const SlotInfo& info, size_t max_nodes);
 

@@ -36,11 +36,11 @@ ConvGeometry conv_geometry(const Node& node, int in) {
   const Attrs& a = node.attrs;
   switch (node.op) {
     case Op::kConv:
-      return {in, a[1], a[0], a[2], a[3], a[4]};
+      return {in, a[1], a[0], a[2], a[3], a[4], conv_kernel_width(a)};
     case Op::kPointwiseConv:
-      return {in, a[0], 1, 1, 1, 1};
+      return {in, a[0], 1, 1, 1, 1, 1};
     case Op::kDepthwiseConv:
-      return {in, in, a[0], in, a[1], a[2]};
+      return {in, in, a[0], in, a[1], a[2], a[0]};
     default:
       throw std::invalid_argument("conv_geometry of an instruction without weights");
   }
@@ -81,12 +81,13 @@ GraphModule::GraphModule(const Graph& graph)
       case Op::kPointwiseConv:
       case Op::kDepthwiseConv: {
         const ConvGeometry g = conv_geometry(node, in);
-        convs_[i] = register_module(name, torch::nn::Conv2d(torch::nn::Conv2dOptions(g.in, g.out, g.kernel)
-                                                                .stride(g.stride)
-                                                                .padding(g.padding())
-                                                                .dilation(g.dilation)
-                                                                .groups(g.groups)
-                                                                .bias(false)));
+        convs_[i] = register_module(
+            name, torch::nn::Conv2d(torch::nn::Conv2dOptions(g.in, g.out, torch::ExpandingArray<2>(g.kernel_size()))
+                                        .stride(g.stride)
+                                        .padding(torch::ExpandingArray<2>(g.padding()))
+                                        .dilation(g.dilation)
+                                        .groups(g.groups)
+                                        .bias(false)));
         break;
       }
       case Op::kBatchNorm:

@@ -17,11 +17,13 @@ namespace gos::graph {
 struct ConvGeometry {
   int in = 0;
   int out = 0;
-  int kernel = 1;
+  int kernel = 1;  // height
   int groups = 1;
   int dilation = 1;
   int stride = 1;
-  int padding() const { return dilation * (kernel - 1) / 2; }
+  int kernel_width = 1;
+  std::vector<int64_t> kernel_size() const { return {kernel, kernel_width}; }
+  std::vector<int64_t> padding() const { return {dilation * (kernel - 1) / 2, dilation * (kernel_width - 1) / 2}; }
 };
 ConvGeometry conv_geometry(const Node& node, int in);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <tuple>
 
 #include "searchspaces/gos/runtime.h"
 #include "searchspaces/gos/seeds.h"
@@ -46,6 +47,30 @@ TEST(Compile, ConvSeedComputesWhatTheLibTorchModulesCompute) {
   module.eval();
   bn->eval();
   EXPECT_TRUE(torch::allclose(module.forward(x), torch::relu(bn(conv(x))), 1e-5, 1e-5));
+}
+
+TEST(Compile, ANonSquareConvolutionComputesWhatTheLibTorchModuleComputes) {
+  const GraphSpec spec{{8, 9, 9}, {16, 9, 9}, 4};
+  for (const auto& [text, height, width] :
+       {std::tuple{"in:8x9x9;n1=conv[k=1,co=16,g=1,d=1,s=1,kw=7](n0);out:n1", 1, 7},
+        std::tuple{"in:8x9x9;n1=conv[k=7,co=16,g=2,d=1,s=1,kw=3](n0);out:n1", 7, 3}}) {
+    GraphModule module(parse(text, spec));
+    const int groups = std::string_view(text).find("g=2") != std::string_view::npos ? 2 : 1;
+    torch::nn::Conv2d conv(torch::nn::Conv2dOptions(8, 16, {height, width})
+                               .padding({(height - 1) / 2, (width - 1) / 2})
+                               .groups(groups)
+                               .bias(false));
+    ASSERT_TRUE(module.conv(1)->weight.sizes().equals(conv->weight.sizes())) << text;
+    {
+      torch::NoGradGuard no_grad;
+      module.conv(1)->weight.copy_(conv->weight);
+    }
+    const torch::Tensor x = torch::randn({2, 8, 9, 9});
+    EXPECT_TRUE(torch::allclose(module.forward(x), conv(x), 1e-5, 1e-5)) << text;
+    int64_t parameters = 0;
+    for (const auto& parameter : module.parameters()) parameters += parameter.numel();
+    EXPECT_EQ(parameters, count_params(module.graph())) << text;
+  }
 }
 
 TEST(Compile, BiasNodeAfterAConvolutionComputesAConvolutionWithBias) {

@@ -170,6 +170,15 @@ std::string infer_shapes(Graph& graph, const Shape& input) { return infer_named(
 
 std::string validate(Graph& graph, const GraphSpec& spec) { return validate_named(graph, spec, {}); }
 
+namespace {
+
+// One form for a square kernel: conv's kw = k is kw absent.
+void normalize_kernel_width(Node& node) {
+  if (node.op == Op::kConv && node.attrs[kConvKernelWidth] == node.attrs[0]) node.attrs[kConvKernelWidth] = 0;
+}
+
+}  // namespace
+
 void canonicalize(Graph& graph, int output) {
   if (output < 0) output = static_cast<int>(graph.nodes.size()) - 1;
   std::vector<int> order;
@@ -181,6 +190,7 @@ void canonicalize(Graph& graph, int output) {
   for (int old : order) {
     Node node = graph.nodes[old];
     for (int j = 0; j < arity(node.op); ++j) node.inputs[j] = new_index[node.inputs[j]];
+    normalize_kernel_width(node);
     nodes.push_back(node);
   }
   graph.nodes = std::move(nodes);
@@ -345,6 +355,7 @@ Graph parse(std::string_view text, const GraphSpec& spec) {
     if (old > 0) {
       node.op = parsed[old - 1].op;
       node.attrs = parsed[old - 1].attrs;
+      normalize_kernel_width(node);
       for (size_t j = 0; j < kMaxInputs; ++j)
         if (edges[old][j] >= 0) node.inputs[j] = new_index[edges[old][j]];
     }

@@ -136,6 +136,34 @@ TEST(Bits, AnAbsentWidthIsFullPrecisionAndKeepsTextsAndHashes) {
   EXPECT_EQ(node_bits(Op::kRelu, {}), kFullPrecisionBits);
 }
 
+// kw: a k x kw kernel (InceptionV3's 1x7 and 7x1), counted by hand; kw = k
+// is the square kernel (one form, one hash); texts without kw read as before.
+TEST(KernelWidth, NonSquareKernelsCountTheirTapsAndASquareOneHasOneForm) {
+  const std::string wide = "in:16x8x8;n1=conv[k=1,co=32,g=1,d=1,s=1,kw=7](n0);out:n1";
+  const Graph graph = parse(wide, kSpec);
+  EXPECT_EQ(serialize(graph), wide);
+  EXPECT_EQ(conv_kernel_width(graph.nodes[1].attrs), 7);
+  EXPECT_EQ(count_params(graph), 32 * 16 * 1 * 7);
+  EXPECT_EQ(count_flops(graph), 2 * 32 * 64 * 16 * 7);
+  EXPECT_EQ(graph.output_shape(), (Shape{32, 8, 8}));
+  const Graph tall =
+      parse("in:16x8x8;n1=conv[k=7,co=32,g=1,d=1,s=2,kw=1](n0);out:n1", GraphSpec{{16, 8, 8}, {32, 4, 4}, 4});
+  EXPECT_EQ(tall.output_shape(), (Shape{32, 4, 4}));
+  EXPECT_EQ(count_params(tall), 32 * 16 * 7);
+  EXPECT_NE(structural_hash(tall), structural_hash(graph));
+
+  const std::string square = "in:16x8x8;n1=conv[k=3,co=32,g=1,d=1,s=1](n0);out:n1";
+  const Graph written = parse("in:16x8x8;n1=conv[k=3,co=32,g=1,d=1,s=1,kw=3](n0);out:n1", kSpec);
+  EXPECT_EQ(written, parse(square, kSpec));
+  EXPECT_EQ(serialize(written), square);
+  EXPECT_EQ(structural_hash(written), structural_hash(parse(square, kSpec)));
+  const std::string bad = error_of("in:16x8x8;n1=conv[k=1,co=32,g=1,d=1,s=1,kw=4](n0);out:n1");
+  EXPECT_NE(bad.find("attribute kw=4 is out of range; valid: one of {1, 3, 5, 7}, or absent"), std::string::npos)
+      << bad;
+  EXPECT_NE(error_of("in:16x8x8;n1=dwconv[k=3,d=1,s=1,kw=7](n0);out:n1").find("unknown attribute 'kw'"),
+            std::string::npos);
+}
+
 TEST(Bits, WidthsOutsideTheValidSetAreErrorsNamingThem) {
   for (const char* bad : {"b=0", "b=9", "b=12", "b=64", "b=-4"}) {
     const std::string error = error_of(fmt::format("in:16x8x8;n1=pconv[co=32,{}](n0);out:n1", bad));

@@ -17,6 +17,7 @@ bool AttrSpec::allows(int value) const {
 
 std::string AttrSpec::describe() const {
   if (is_channels()) return fmt::format("a channel count in [1, {}]", kMaxChannels);
+  if (optional && absent_value == 0) return fmt::format("one of {{{}}}, or absent", fmt::join(legal, ", "));
   if (optional)
     return fmt::format("one of {{{}}}, or {} (the value when absent)", fmt::join(legal, ", "), absent_value);
   return fmt::format("one of {{{}}}", fmt::join(legal, ", "));
@@ -72,14 +73,16 @@ const std::vector<InstructionDef>& table() {
         {"g", {1, 2, 4, 8}, "groups"},
         {"d", {1, 2, 3}, "dilation"},
         {"s", {1, 2}, "stride"},
-        bits_spec()},
-       "k x k convolution with groups, dilation and stride, same padding (a bias is a following bias node)",
+        bits_spec(),
+        {kKernelWidthAttr, {1, 3, 5, 7}, "kernel width when it differs from k (k is then the height)", true, 0}},
+       "k x k (or k x kw) convolution with groups, dilation and stride, same padding (a bias is a following bias "
+       "node)",
        conv_shape,
        [](std::span<const Shape> in, const Shape&, const Attrs& a) {
-         return int64_t{a[1]} * (in[0].c / a[2]) * a[0] * a[0];
+         return int64_t{a[1]} * (in[0].c / a[2]) * a[0] * conv_kernel_width(a);
        },
        [](std::span<const Shape> in, const Shape& out, const Attrs& a) {
-         return 2 * out.elements() * (in[0].c / a[2]) * a[0] * a[0];
+         return 2 * out.elements() * (in[0].c / a[2]) * a[0] * conv_kernel_width(a);
        }},
       {Op::kPointwiseConv,
        "pconv",

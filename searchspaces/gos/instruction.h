@@ -58,7 +58,7 @@ enum class Op : uint8_t {
   kBias,
 };
 inline constexpr int kOpCount = static_cast<int>(Op::kBias) + 1;
-inline constexpr int kMaxAttrs = 6;
+inline constexpr int kMaxAttrs = 7;
 inline constexpr int kMaxInputs = 2;
 // Channel attributes (output channels of convolutions) may take any value in
 // [1, kMaxChannels]; samplers draw them from the space's channel choices.
@@ -122,6 +122,19 @@ inline constexpr const char* kBitsAttr = "b";
 int bits_attr(Op op);
 // The width a node computes at: its `b`, or 32 when absent or not weighted.
 int node_bits(Op op, const Attrs& attrs);
+
+// conv's optional attribute `kw`: the kernel's width when it differs from
+// its height `k` (InceptionV3's 1x7 and 7x1 convolutions); absent, the kernel
+// is k x k. Stored as 0 when absent or equal to k (canonicalize), so that a
+// square kernel has one form. Seeded from operators, never drawn by sampling
+// or mutation (which change `k` and keep it), so that searches of square
+// operators draw the random stream as before.
+inline constexpr const char* kKernelWidthAttr = "kw";
+inline constexpr int kConvKernelWidth = 6;  // its index in conv's attributes
+// A conv node's kernel width: its `kw`, else `k`.
+inline int conv_kernel_width(const Attrs& attrs) {
+  return attrs[kConvKernelWidth] != 0 ? attrs[kConvKernelWidth] : attrs[0];
+}
 
 // With "same" padding (d * (k - 1) / 2) a strided window gives ceil(in / stride).
 inline int strided(int size, int stride) { return (size + stride - 1) / stride; }

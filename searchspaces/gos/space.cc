@@ -159,9 +159,14 @@ std::vector<Kernel> GraphSpace::kernels(const Genome& genome) const {
                        static_cast<double>(out.w),
                        kernel.flops,
                        kernel.params};
-    // An absent optional attribute adds no feature: predictors fitted before it existed keep their layout.
-    for (size_t a = 0; a < def.attrs.size(); ++a)
-      if (!def.attrs[a].optional || node.attrs[a] != 0) kernel.features.push_back(node.attrs[a]);
+    // Absent optional attributes at the end add no feature: predictors fitted
+    // before they existed keep their layout. One before a present one (conv's
+    // b before kw) is its absent value, so that each feature keeps its place.
+    size_t last = def.attrs.size();
+    while (last > 0 && def.attrs[last - 1].optional && node.attrs[last - 1] == 0) --last;
+    for (size_t a = 0; a < last; ++a)
+      kernel.features.push_back(node.attrs[a] != 0 || !def.attrs[a].optional ? node.attrs[a]
+                                                                             : def.attrs[a].absent_value);
     kernels.push_back(std::move(kernel));
   }
   return kernels;

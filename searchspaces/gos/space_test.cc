@@ -46,6 +46,27 @@ TEST(GraphSpace, GenomesRoundTripAndAnswerMetricsAndKernels) {
   EXPECT_THROW(space.deserialize("in:8x8x8;n1=relu(n0);out:n1"), Error);
 }
 
+// Each kernel feature keeps its place: conv's absent b before a present kw
+// is written as 32, and trailing absent attributes add nothing.
+TEST(GraphSpace, KernelFeaturesOfOptionalAttributesKeepTheirPlace) {
+  GraphSpaceConfig config;
+  config.input = {8, 8, 8};
+  config.output = {16, 8, 8};
+  config.max_nodes = 2;
+  const GraphSpace space(config);
+  const auto features_of = [&](const std::string& text) {
+    return space.kernels(*space.deserialize(text)).front().features;
+  };
+  const std::vector<double> square = features_of("in:8x8x8;n1=conv[k=3,co=16,g=1,d=1,s=1](n0);out:n1");
+  const std::vector<double> wide = features_of("in:8x8x8;n1=conv[k=1,co=16,g=1,d=1,s=1,kw=7](n0);out:n1");
+  const std::vector<double> narrow = features_of("in:8x8x8;n1=conv[k=1,co=16,g=1,d=1,s=1,b=4,kw=7](n0);out:n1");
+  ASSERT_EQ(wide.size(), square.size() + 2);
+  EXPECT_EQ(wide[wide.size() - 2], kFullPrecisionBits);
+  EXPECT_EQ(wide.back(), 7);
+  EXPECT_EQ(narrow[narrow.size() - 2], 4);
+  EXPECT_EQ(square.back(), 1);  // the stride, the last required attribute
+}
+
 TEST(GraphSpace, SeededSamplingStartsAtTheSeed) {
   const GraphSpace space = make_space("conv3x3_bn_relu");
   Rng rng(2);

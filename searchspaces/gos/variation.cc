@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 
 namespace gos::graph {
 namespace {
@@ -17,9 +18,11 @@ void draw_attrs(const VariationConfig& config, Op op, Rng& rng, Attrs& attrs) {
   for (size_t a = 0; a < def.attrs.size(); ++a) {
     const AttrSpec& spec = def.attrs[a];
     if (spec.optional) {
-      // Only `b` is optional; without bit choices it stays absent and draws nothing,
-      // so that searches without widths consume the random stream as before.
-      if (!config.bit_choices.empty()) attrs[a] = spec.stored(config.bit_choices[rng.index(config.bit_choices.size())]);
+      // `b` without bit choices stays absent and draws nothing, so that searches
+      // without widths consume the random stream as before; conv's `kw` is never
+      // drawn (it comes from seeds, instruction.h).
+      if (spec.name == std::string_view(kBitsAttr) && !config.bit_choices.empty())
+        attrs[a] = spec.stored(config.bit_choices[rng.index(config.bit_choices.size())]);
       continue;
     }
     attrs[a] = spec.is_channels() ? config.channel_choices[rng.index(config.channel_choices.size())]
@@ -27,12 +30,14 @@ void draw_attrs(const VariationConfig& config, Op op, Rng& rng, Attrs& attrs) {
   }
 }
 
-// The attributes change_attribute may redraw: all but the optional ones (last
-// in the list) when the search has no bit choices.
+// The attributes change_attribute may redraw, the first `count` of the list:
+// the required ones, and `b` (the first optional one) when the search has bit
+// choices; never `kw`.
 size_t searchable_attrs(const VariationConfig& config, const InstructionDef& def) {
-  if (!config.bit_choices.empty()) return def.attrs.size();
   size_t count = 0;
   while (count < def.attrs.size() && !def.attrs[count].optional) ++count;
+  if (!config.bit_choices.empty() && count < def.attrs.size() && def.attrs[count].name == std::string_view(kBitsAttr))
+    ++count;
   return count;
 }
 
