@@ -48,6 +48,38 @@ TEST(Variation, SamplingProducesEveryInstructionAndOnlyValidGraphs) {
   }
 }
 
+// kw is never drawn: sampled graphs have square kernels, with or without
+// bit choices. From a 1x7 seed, change_attribute redraws k (and the others)
+// around the kept kw, and never turns kw into a bit width.
+TEST(Variation, KernelWidthsComeOnlyFromSeedsAndSurviveAttributeChanges) {
+  VariationConfig config = make_config({16, 8, 8}, {16, 8, 8}, 4);
+  Rng rng(5);
+  for (const std::vector<int>& bits : {std::vector<int>{}, std::vector<int>{4, 8}}) {
+    config.bit_choices = bits;
+    for (int draw = 0; draw < 1000; ++draw) {
+      const Graph graph = sample_graph(config, rng);
+      for (size_t i = 1; i < graph.nodes.size(); ++i) {
+        if (graph.nodes[i].op == Op::kConv) {
+          ASSERT_EQ(graph.nodes[i].attrs[kConvKernelWidth], 0) << serialize(graph);
+        }
+      }
+    }
+  }
+  config.bit_choices = {4, 8};
+  const Graph seed = parse("in:16x8x8;n1=conv[k=1,co=16,g=1,d=1,s=1,kw=7](n0);out:n1", config.spec);
+  std::set<int> heights;
+  for (int draw = 0; draw < 2000; ++draw) {
+    Graph child;
+    if (!try_mutation(config, seed, Mutation::kChangeAttribute, rng, child)) continue;
+    expect_valid(config, child);
+    const Node& conv = child.nodes.at(1);
+    ASSERT_EQ(conv.op, Op::kConv) << serialize(child);
+    ASSERT_EQ(conv_kernel_width(conv.attrs), 7) << serialize(child);
+    heights.insert(conv.attrs[0]);
+  }
+  EXPECT_EQ(heights, (std::set<int>{1, 3, 5, 7}));  // 7 x 7: kw = k, stored as absent
+}
+
 TEST(Variation, SamplingRespectsTheAllowedInstructions) {
   VariationConfig config = make_config({16, 8, 8}, {32, 8, 8}, 10);
   config.allowed = {Op::kRelu, Op::kPointwiseConv, Op::kAdd};
