@@ -18,33 +18,8 @@
 namespace gos::adapt {
 namespace {
 
-constexpr const char* kOverrideSource = "command line --set";
 constexpr const char* kStrategy = "strategy";
 constexpr const char* kLatency = "latency";
-
-SourceLocation location_of(const toml::source_region& source, const std::string& file) {
-  if (source.begin.line == 0) return {kOverrideSource, 0, 0};
-  return {file, static_cast<int>(source.begin.line), static_cast<int>(source.begin.column)};
-}
-
-std::string type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a floating-point number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date/time";
-  }
-}
 
 [[noreturn]] void fail(const SourceLocation& where, const std::string& message) {
   throw Error(fmt::format("{}: [adapt] {}", where.to_string(), message));
@@ -76,7 +51,7 @@ std::string model_value(const std::string& value, const toml::node& node, const 
 ParamValue convert(const toml::node& node, const ParamSpec& spec, const SourceLocation& where,
                    const std::filesystem::path& file_dir) {
   const auto wrong_type = [&]() -> ParamValue {
-    fail(where, fmt::format("key '{}' must be {}, got {}", spec.name, spec.describe_type(), type_name(node)));
+    fail(where, fmt::format("key '{}' must be {}, got {}", spec.name, spec.describe_type(), toml_type_name(node)));
   };
   const auto check_range = [&](double v) {
     if ((spec.min && v < *spec.min) || (spec.max && v > *spec.max) || std::isnan(v))
@@ -296,7 +271,7 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   for (auto&& [key, node] : root)
     if (key.str() != "adapt")
       throw Error(fmt::format("{}: unknown table or key '{}'; an adapt file holds one [adapt] table",
-                              location_of(key.source(), source).to_string(), key.str()));
+                              toml_location(key.source(), source).to_string(), key.str()));
   toml::table* adapt = root["adapt"].as_table();
   if (!root.get("adapt")) throw Error(fmt::format("{}: missing the [adapt] table", source));
   if (!adapt) throw Error(fmt::format("{}: 'adapt' must be a table", source));
@@ -324,22 +299,22 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   const ParamSchema schema = adapt_schema();
   std::vector<std::string> valid = schema.names();
   valid.insert(valid.end(), {kStrategy, kLatency});
-  Params params("adapt", location_of(adapt->source(), source));
+  Params params("adapt", toml_location(adapt->source(), source));
   for (auto&& [key, node] : *adapt) {
     const std::string name(key.str());
     if (name == kStrategy || name == kLatency) {
       if (!node.is_table())
-        fail(location_of(node.source(), source),
+        fail(toml_location(node.source(), source),
              fmt::format("'{}' must be a table ([adapt.{}] with plugin = \"...\"), got {}", name, name,
-                         type_name(node)));
+                         toml_type_name(node)));
       continue;
     }
     const ParamSpec* spec = schema.find(name);
     if (!spec)
-      fail(location_of(key.source(), source),
+      fail(toml_location(key.source(), source),
            fmt::format("unknown key '{}'{}; valid keys: {}{}", name, did_you_mean(name, valid), join(valid, ", "),
                        moved_key_hint(name)));
-    const SourceLocation where = location_of(node.source(), source);
+    const SourceLocation where = toml_location(node.source(), source);
     const std::filesystem::path file_dir = std::filesystem::path(source).parent_path();
     ParamValue value = convert(node, *spec, where, file_dir);
     if (name == "model") value = model_value(std::get<std::string>(value), node, where, file_dir);

@@ -17,48 +17,14 @@
 namespace gos {
 namespace {
 
-constexpr const char* kOverrideSource = "command line --set";
-
-// `unsourced` names where nodes without a source position came from: --set
-// overrides, or tables a command generated itself.
-SourceLocation location_of(const toml::node& node, const std::string& file,
-                           const std::string& unsourced = kOverrideSource) {
-  const auto& source = node.source();
-  if (source.begin.line == 0) return {unsourced, 0, 0};
-  return {file, static_cast<int>(source.begin.line), static_cast<int>(source.begin.column)};
-}
-
-SourceLocation location_of(const toml::key& key, const std::string& file,
-                           const std::string& unsourced = kOverrideSource) {
-  const auto& source = key.source();
-  if (source.begin.line == 0) return {unsourced, 0, 0};
-  return {file, static_cast<int>(source.begin.line), static_cast<int>(source.begin.column)};
-}
-
-std::string type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a floating-point number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date/time";
-  }
-}
-
 class Validator {
  public:
   Validator(std::string file, std::filesystem::path base_dir, PluginRegistry& registry,
             std::string unsourced = kOverrideSource)
       : file_(std::move(file)), base_dir_(std::move(base_dir)), registry_(registry), unsourced_(std::move(unsourced)) {}
+
+  // Where a node or key of this table is, for messages.
+  SourceLocation at(const toml::source_region& source) const { return toml_location(source, file_, unsourced_); }
 
   [[noreturn]] void fail(const SourceLocation& where, const std::string& section, const std::string& message) const {
     throw Error(fmt::format("{}: [{}] {}", where.to_string(), section, message));
@@ -68,7 +34,7 @@ class Validator {
   // `reserved` keys are handled by the caller and skipped here.
   std::shared_ptr<Params> validate_table(const toml::table& table, const ParamSchema& schema,
                                          const std::string& section, const std::vector<std::string>& reserved) {
-    auto params = std::make_shared<Params>(section, location_of(table, file_, unsourced_));
+    auto params = std::make_shared<Params>(section, at(table.source()));
     std::vector<std::string> valid = schema.names();
     valid.insert(valid.end(), reserved.begin(), reserved.end());
     for (auto&& [key, node] : table) {
@@ -76,10 +42,10 @@ class Validator {
       if (std::find(reserved.begin(), reserved.end(), name) != reserved.end()) continue;
       const ParamSpec* spec = schema.find(name);
       if (!spec)
-        fail(location_of(key, file_, unsourced_), section,
+        fail(at(key.source()), section,
              fmt::format("unknown key '{}'{}; valid keys: {}", name, did_you_mean(name, valid),
                          valid.empty() ? "(none)" : join(valid, ", ")));
-      params->set(name, convert(node, *spec, section + "." + name, section), location_of(node, file_, unsourced_));
+      params->set(name, convert(node, *spec, section + "." + name, section), at(node.source()));
     }
     for (const ParamSpec& spec : schema.specs()) {
       if (params->has(spec.name)) continue;
@@ -88,9 +54,9 @@ class Validator {
         if (auto* component = std::get_if<ComponentConfig>(&value))
           value = component_from(toml::table{{"plugin", component->plugin}}, spec.component_kind,
                                  section + "." + spec.name);
-        params->set(spec.name, std::move(value), location_of(table, file_, unsourced_));
+        params->set(spec.name, std::move(value), at(table.source()));
       } else if (!spec.optional) {
-        fail(location_of(table, file_, unsourced_), section,
+        fail(at(table.source()), section,
              fmt::format("missing required key '{}' ({}): {}", spec.name, spec.describe_type(), spec.help));
       }
     }
@@ -102,27 +68,27 @@ class Validator {
                                  const std::vector<std::string>& reserved = {}) {
     const toml::node* plugin_node = table.get("plugin");
     if (!plugin_node)
-      fail(location_of(table, file_, unsourced_), section,
+      fail(at(table.source()), section,
            fmt::format("missing key 'plugin'; {} plugins: {}", to_string(kind), join(registry_.names(kind), ", ")));
     const auto plugin = plugin_node->value<std::string>();
     if (!plugin)
-      fail(location_of(*plugin_node, file_, unsourced_), section,
-           fmt::format("key 'plugin' must be a string, got {}", type_name(*plugin_node)));
-    const SourceLocation where = location_of(*plugin_node, file_, unsourced_);
+      fail(at(plugin_node->source()), section,
+           fmt::format("key 'plugin' must be a string, got {}", toml_type_name(*plugin_node)));
+    const SourceLocation where = at(plugin_node->source());
     const PluginRecord& record = registry_.find(*plugin, kind, where.to_string() + ": [" + section + "] plugin");
     std::vector<std::string> all_reserved = reserved;
     all_reserved.push_back("plugin");
-    ComponentConfig config{*plugin, section, location_of(table, file_, unsourced_), nullptr};
+    ComponentConfig config{*plugin, section, at(table.source()), nullptr};
     config.params = validate_table(table, record.schema, section, all_reserved);
     return config;
   }
 
   ParamValue convert(const toml::node& node, const ParamSpec& spec, const std::string& path,
                      const std::string& section) {
-    const SourceLocation where = location_of(node, file_, unsourced_);
+    const SourceLocation where = at(node.source());
     auto wrong_type = [&]() {
       fail(where, section,
-           fmt::format("key '{}' must be {}, got {}", spec.name, spec.describe_type(), type_name(node)));
+           fmt::format("key '{}' must be {}, got {}", spec.name, spec.describe_type(), toml_type_name(node)));
     };
     auto check_range = [&](double v) {
       if ((spec.min && v < *spec.min) || (spec.max && v > *spec.max) || std::isnan(v))
@@ -366,8 +332,7 @@ void set_resolved(ExperimentConfig& config, const toml::table& resolved) {
 ComponentConfig parse_component_table(const toml::table& table, PluginKind kind, const std::string& section,
                                       const std::string& file, PluginRegistry& registry, const std::string& unsourced) {
   // Input paths in the table are relative to the file that holds it.
-  Validator validator(file, std::filesystem::path(file).parent_path(), registry,
-                      unsourced.empty() ? std::string(kOverrideSource) : unsourced);
+  Validator validator(file, std::filesystem::path(file).parent_path(), registry, unsourced);
   return validator.component_from(table, kind, section);
 }
 
@@ -389,15 +354,15 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
       throw Error(
           fmt::format("{}: this is a `gos adapt` file ([adapt] table, docs/ADAPT.md), not a search "
                       "experiment: run it with `gos adapt {}`; `gos validate` checks it too",
-                      location_of(key, source).to_string(), source));
+                      toml_location(key.source(), source).to_string(), source));
     if (std::find(kSections.begin(), kSections.end(), name) == kSections.end())
       throw Error(fmt::format("{}: unknown top-level key '{}'{}; valid sections: {}",
-                              location_of(key, source).to_string(), name, did_you_mean(name, kSections),
+                              toml_location(key.source(), source).to_string(), name, did_you_mean(name, kSections),
                               join(kSections, ", ")));
     const bool is_array = name == "objectives";
     if (is_array ? !node.is_array_of_tables() : !node.is_table())
-      throw Error(fmt::format("{}: '{}' must be {}, got {}", location_of(node, source).to_string(), name,
-                              is_array ? "an array of tables ([[objectives]])" : "a table", type_name(node)));
+      throw Error(fmt::format("{}: '{}' must be {}, got {}", toml_location(node.source(), source).to_string(), name,
+                              is_array ? "an array of tables ([[objectives]])" : "a table", toml_type_name(node)));
   }
   auto section = [&](const char* name) -> const toml::table* {
     const toml::node* node = root.get(name);
@@ -475,11 +440,11 @@ ExperimentConfig parse_experiment(std::string_view text, const std::string& sour
     objective.role.optimize = role->get_bool("optimize");
     if (objective.role.min && objective.role.max && *objective.role.min > *objective.role.max)
       throw Error(fmt::format("{}: [{}] min = {} is above max = {}: no value can satisfy it",
-                              location_of(table, source).to_string(), section_name, *objective.role.min,
+                              toml_location(table.source(), source).to_string(), section_name, *objective.role.min,
                               *objective.role.max));
     if (!objective.role.optimize && !objective.role.is_constraint())
       throw Error(fmt::format("{}: [{}] optimize = false needs a bound (max or min), or the objective does nothing",
-                              location_of(table, source).to_string(), section_name));
+                              toml_location(table.source(), source).to_string(), section_name));
     if (objective.role.optimize) ++optimized;
     config.objectives.push_back(std::move(objective));
   }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "framework/params.h"
+#include "framework/toml_input.h"
 
 namespace gos {
 
@@ -15,12 +16,12 @@ class PluginRegistry;
 
 // `table` is `{ plugin = "...", ... }`; errors name `file`, the line and
 // `section` (e.g. "adapt.strategy"). Nodes without a source position are
-// reported as coming from `unsourced`; empty means they were made by --set
-// ("command line --set"). A table a command builds itself names its origin
-// there, so that an error does not blame the command line.
+// reported as coming from `unsourced`: by default they were made by --set. A
+// table a command builds itself names its origin there, so that an error does
+// not blame the command line.
 ComponentConfig parse_component_table(const toml::table& table, PluginKind kind, const std::string& section,
                                       const std::string& file, PluginRegistry& registry,
-                                      const std::string& unsourced = {});
+                                      const std::string& unsourced = kOverrideSource);
 
 // The component as a table with every default filled in (the resolved form
 // that results files store).

@@ -241,4 +241,29 @@ toml::table parse_toml(std::string_view text, const std::string& source) {
   }
 }
 
+SourceLocation toml_location(const toml::source_region& source, const std::string& file,
+                             const std::string& unsourced) {
+  if (source.begin.line == 0) return {unsourced, 0, 0};
+  return {file, static_cast<int>(source.begin.line), static_cast<int>(source.begin.column)};
+}
+
+std::string toml_type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    default:
+      return "a date/time";
+  }
+}
+
 }  // namespace gos

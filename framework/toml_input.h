@@ -19,11 +19,27 @@
 //   - a non-ASCII character right after a backslash in a basic string, or as
 //     the first character after a line-ending backslash in a """string""".
 // Non-ASCII text in comments and string values passes unchanged.
-#include <string>
-#include <string_view>
 #include <toml++/toml.h>
 
+#include <string>
+#include <string_view>
+
+#include "framework/params.h"
+
 namespace gos {
+
+// Where a node without a source position came from, unless the caller says
+// otherwise: values given with --set are parsed into nodes of their own.
+inline constexpr const char* kOverrideSource = "command line --set";
+
+// The position of a node or key read from `file`; one without a position
+// (made by --set, or by a command that builds a table itself) is reported as
+// coming from `unsourced`.
+SourceLocation toml_location(const toml::source_region& source, const std::string& file,
+                             const std::string& unsourced = kOverrideSource);
+
+// "a table", "an integer", ...: a node's type as error messages name it.
+std::string toml_type_name(const toml::node& node);
 
 // Throws gos::Error("source:line:column: ...") for text the screen rejects.
 // Lines and columns count from 1; columns count characters, as toml++'s do.
