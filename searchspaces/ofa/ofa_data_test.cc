@@ -68,7 +68,10 @@ TEST(OfaData, CompiledAdditiveTableAgreesWithTheKeyedLookup) {
 class MalformedCsv : public ::testing::Test {
  protected:
   const OfaSpace space{OfaConfig{}};
-  const fs::path file = fs::path(GOS_BINARY_DIR) / "test-output" / "ofa_malformed.csv";
+  // A folder per test: ctest runs the tests of this fixture as parallel
+  // processes, which must not write one file.
+  const fs::path file = fs::path(GOS_BINARY_DIR) / "test-output" / "ofa_malformed" /
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name() / "ofa_malformed.csv";
   const std::string header =
       "r,d1,d2,d3,d4,d5,ks1,ks2,ks3,ks4,ks5,ks6,ks7,ks8,ks9,ks10,ks11,ks12,ks13,ks14,ks15,ks16,ks17,ks18,ks19,ks20,"
       "e1,e2,e3,e4,e5,e6,e7,e8,e9,e10,e11,e12,e13,e14,e15,e16,e17,e18,e19,e20,latency_ms";
