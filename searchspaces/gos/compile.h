@@ -1,6 +1,8 @@
 #pragma once
 // Compiling an operator graph to a trainable LibTorch module. Include only
 // from torch translation units (targets that call gos_use_torch).
+#include <array>
+#include <cstdint>
 #include <vector>
 
 #include "searchspaces/gos/graph.h"
@@ -22,8 +24,8 @@ struct ConvGeometry {
   int dilation = 1;
   int stride = 1;
   int kernel_width = 1;
-  std::vector<int64_t> kernel_size() const { return {kernel, kernel_width}; }
-  std::vector<int64_t> padding() const { return {dilation * (kernel - 1) / 2, dilation * (kernel_width - 1) / 2}; }
+  std::array<int64_t, 2> kernel_size() const { return {kernel, kernel_width}; }
+  std::array<int64_t, 2> padding() const { return {dilation * (kernel - 1) / 2, dilation * (kernel_width - 1) / 2}; }
 };
 ConvGeometry conv_geometry(const Node& node, int in);
 

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <string_view>
 
 namespace gos::graph {
 namespace {
@@ -21,7 +20,7 @@ void draw_attrs(const VariationConfig& config, Op op, Rng& rng, Attrs& attrs) {
       // `b` without bit choices stays absent and draws nothing, so that searches
       // without widths consume the random stream as before; conv's `kw` is never
       // drawn (it comes from seeds, instruction.h).
-      if (spec.name == std::string_view(kBitsAttr) && !config.bit_choices.empty())
+      if (static_cast<int>(a) == bits_attr(op) && !config.bit_choices.empty())
         attrs[a] = spec.stored(config.bit_choices[rng.index(config.bit_choices.size())]);
       continue;
     }
@@ -36,8 +35,7 @@ void draw_attrs(const VariationConfig& config, Op op, Rng& rng, Attrs& attrs) {
 size_t searchable_attrs(const VariationConfig& config, const InstructionDef& def) {
   size_t count = 0;
   while (count < def.attrs.size() && !def.attrs[count].optional) ++count;
-  if (!config.bit_choices.empty() && count < def.attrs.size() && def.attrs[count].name == std::string_view(kBitsAttr))
-    ++count;
+  if (!config.bit_choices.empty() && static_cast<int>(count) == bits_attr(def.op)) ++count;
   return count;
 }
 
