@@ -1,9 +1,11 @@
 #include "adapt/adapt.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "adapt/baseline.h"
@@ -312,6 +314,66 @@ TEST_F(AdaptRunOnCifar, UnreachableEpsilonRecordsTheBestInfeasibleCandidates) {
   ASSERT_TRUE(record.final);
   EXPECT_EQ(record.final->modified, 0);
   EXPECT_EQ(record.final->params, record.baseline->params);
+}
+
+// accept = "batch" with a gain no batch reaches: every kept splice waits as
+// pending and is reverted with its batch (at max_pending, or when the run
+// ends), so the adapted model is the baseline, weight for weight. A run
+// killed while a batch is open resumes with that batch.
+TEST_F(AdaptRunOnCifar, AnUnconfirmedBatchIsRevertedAlsoAfterAResume) {
+  const AdaptConfig config = tiny_config(
+      registry, {"accept=\"batch\"", "min_gain=0.9", "max_pending=2", "epsilon=100", "max_modified=10", "patience=4"});
+  AdaptOptions options;
+  options.output = fresh_dir("batch");
+  options.progress = false;
+  std::optional<size_t> pending_at_kill;
+  options.after_generation = [&](size_t, int64_t) {
+    if (pending_at_kill) return;
+    const AdaptRecord record = read_adapt_file(options.output / "adapt.h5");
+    for (size_t i = 0; i < record.iterations.size(); ++i)
+      if (record.iterations[i].status == IterationStatus::kPending) {
+        pending_at_kill = i;
+        throw Interrupted();
+      }
+  };
+  try {
+    run_adapt(config, options, registry);
+  } catch (const Interrupted&) {
+  }
+  ASSERT_TRUE(pending_at_kill) << "no splice was kept (every candidate slower than its seed?)";
+  options.resume = true;
+  const AdaptSummary summary = run_adapt(config, options, registry);
+  EXPECT_EQ(summary.modified, 0);
+  const AdaptRecord record = read_adapt_file(options.output / "adapt.h5");
+  EXPECT_EQ(record.info.status, RunStatus::kCompleted);
+  ASSERT_GT(record.iterations.size(), *pending_at_kill);
+  const IterationRecord& resumed = record.iterations[*pending_at_kill];
+  EXPECT_EQ(resumed.status, IterationStatus::kReverted);
+  EXPECT_NE(resumed.reason.find("batch reverted"), std::string::npos) << resumed.reason;
+  EXPECT_EQ(resumed.params_after, resumed.params_before);
+  for (const IterationRecord& it : record.iterations) {
+    EXPECT_NE(it.status, IterationStatus::kPending) << it.slot;
+    EXPECT_NE(it.status, IterationStatus::kAccepted) << it.slot;
+  }
+  ASSERT_TRUE(record.final);
+  EXPECT_EQ(record.final->modified, 0);
+  EXPECT_EQ(record.final->params, record.baseline->params);
+  EXPECT_EQ(std::filesystem::file_size(options.output / "graphs.txt"), 0u);
+
+  ZooOptions zoo;
+  zoo.width = config.width;
+  auto baseline = make_zoo_model("resnet18", zoo);
+  load_checkpoint(*baseline, (options.output / "baseline.ckpt").string());
+  baseline->eval();
+  auto last = make_zoo_model("resnet18", zoo);
+  load_checkpoint(*last, (options.output / fmt::format("model_{:03d}.ckpt", record.iterations.size() - 1)).string());
+  const auto restored = last->named_parameters();
+  for (const auto& item : baseline->named_parameters())
+    EXPECT_TRUE(torch::equal(item.value(), restored[item.key()])) << item.key();
+  torch::jit::Module adapted = torch::jit::load((options.output / record.final->torchscript).string());
+  torch::NoGradGuard no_grad;
+  const torch::Tensor input = torch::randn({2, 3, 32, 32});
+  EXPECT_TRUE(torch::allclose(adapted.forward({input}).toTensor(), baseline->forward(input), 1e-5, 1e-6));
 }
 
 TEST_F(AdaptRunOnCifar, TheSameSeedTrainsTheSameBaseline) {

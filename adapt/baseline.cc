@@ -119,7 +119,7 @@ std::shared_ptr<SlottedModel> rebuild_model(const AdaptConfig& config, const Ada
   torch::set_num_threads(static_cast<int>(config.threads));
   const auto infos = model->slots();
   for (const IterationRecord& it : record.iterations) {
-    if (it.status != IterationStatus::kAccepted) continue;
+    if (!is_spliced(it.status)) continue;
     const auto info = std::find_if(infos.begin(), infos.end(), [&](const SlotInfo& s) { return s.path == it.slot; });
     if (info == infos.end())
       throw Error(fmt::format("{}: recorded slot '{}' is not in the model", run.record().string(), it.slot));

@@ -46,8 +46,8 @@ struct BaselineModel {
 // initialised, so the same file and seed train the same baseline).
 BaselineModel prepare_baseline(const AdaptConfig& config, AdaptData& data, const RunDirectory& run, bool progress);
 
-// A resumed run's model: the zoo model, the accepted replacements of
-// `record` spliced in order, then the weights of its last completed
+// A resumed run's model: the zoo model, the accepted and pending
+// replacements of `record` spliced in order, then the weights of its last completed
 // iteration (the baseline's when there is none). Throws gos::Error naming
 // the record when a recorded slot is not in the model.
 std::shared_ptr<SlottedModel> rebuild_model(const AdaptConfig& config, const AdaptData& data,

@@ -229,7 +229,14 @@ ParamSchema adapt_schema() {
       .integer("patience", d.patience, 1, 10000, "stop after this many searched slots in a row without gain")
       .real("time_budget_minutes", d.time_budget_minutes, 0, 1e6, "stop starting iterations after this; 0 = none")
       .real("min_gain", d.min_gain, 0, 0.99,
-            "a replacement must make the model this fraction faster, estimated in the search and re-measured")
+            "an accepted replacement (accept = each) or batch of them (accept = batch) makes the model this "
+            "fraction faster")
+      .string("accept", to_string(d.accept),
+              "each: every splice must reach min_gain alone; batch: kept splices wait as pending until together "
+              "they make the model min_gain faster than the last confirmed one, else are reverted together",
+              {"each", "batch"})
+      .integer("max_pending", d.max_pending, 1, 1000,
+               "accept = batch: a batch that has not reached min_gain after this many splices is reverted")
       .strings("slot_kinds", d.slot_kinds, "slot kinds eligible for replacement (kind prefixes)",
                {"conv", "dwconv", "batchnorm", "relu", "hardswish", "hardsigmoid", "linear", "maxpool", "avgpool"})
       .string("slot_order", to_string(d.slot_order),
@@ -351,6 +358,8 @@ AdaptConfig parse_adapt_config(std::string_view text, const std::string& source,
   config.patience = params.get_int("patience");
   config.time_budget_minutes = params.get_real("time_budget_minutes");
   config.min_gain = params.get_real("min_gain");
+  config.accept = params.get_string("accept") == "each" ? AcceptRule::kEachSplice : AcceptRule::kBatch;
+  config.max_pending = params.get_int("max_pending");
   config.slot_kinds = params.get_strings("slot_kinds");
   config.slot_order =
       params.get_string("slot_order") == "defer_failed_kinds" ? SlotOrder::kDeferFailedKinds : SlotOrder::kRanked;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapt/decision.h"
 #include "adapt/ranking.h"
 #include "framework/params.h"
 #include "torchlib/compute_device.h"
@@ -66,11 +67,15 @@ struct AdaptConfig {
   int64_t max_modified = 10;       // accepted replacements
   int64_t patience = 3;            // consecutive searched slots without an accepted replacement
   double time_budget_minutes = 0;  // 0 = none; checked before each iteration
-  // A replacement is spliced only when it makes the model at least this
-  // fraction faster (relative), both in the search's estimate and in the
-  // before/after re-measurement: smaller "gains" are within the noise of an
+  // A replacement is accepted only when it makes the model at least this
+  // fraction faster (relative): smaller "gains" are within the noise of an
   // alternating A/B comparison (docs/performance/adapt.md has the data).
+  // `accept` says of what: each splice alone (its search estimate and its
+  // before/after re-measurement), or a batch of up to `max_pending` kept
+  // splices against the last confirmed model (AcceptRule in decision.h).
   double min_gain = 0.02;
+  AcceptRule accept = AcceptRule::kBatch;
+  int64_t max_pending = 3;
   std::vector<std::string> slot_kinds = {"conv", "dwconv"};  // kind prefixes of eligible slots
   SlotOrder slot_order = SlotOrder::kRanked;
 

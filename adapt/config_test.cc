@@ -44,6 +44,11 @@ TEST(AdaptConfig, FillsDefaultsAndReadsKeys) {
   EXPECT_EQ(config.device, ComputeDevice::kCpu);
   EXPECT_EQ(parse("[adapt]\ndevice = \"auto\"\n", "dir/quick.toml", {}).device, ComputeDevice::kAuto);
   EXPECT_EQ(config.slot_order, SlotOrder::kRanked);
+  EXPECT_EQ(config.accept, AcceptRule::kBatch);
+  EXPECT_EQ(config.max_pending, 3);
+  const AdaptConfig each = parse("[adapt]\naccept = \"each\"\nmax_pending = 5\n", "q.toml", {});
+  EXPECT_EQ(each.accept, AcceptRule::kEachSplice);
+  EXPECT_EQ(each.max_pending, 5);
   EXPECT_EQ(parse("[adapt]\nslot_order = \"defer_failed_kinds\"\n", "q.toml", {}).slot_order,
             SlotOrder::kDeferFailedKinds);
   // The resolved table lists every key, defaults included, and parses back to
@@ -138,6 +143,12 @@ TEST(AdaptConfig, WrongTypeRangeAndChoiceNameTheKeyAndWhatIsValid) {
   message = error_of("[adapt]\nslot_order = \"defer\"\n");
   EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;
   EXPECT_NE(message.find("ranked, defer_failed_kinds"), std::string::npos) << message;
+
+  message = error_of("[adapt]\naccept = \"batched\"\n");
+  EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;
+  EXPECT_NE(message.find("each, batch"), std::string::npos) << message;
+  message = error_of("[adapt]\nmax_pending = 0\n");
+  EXPECT_NE(message.find("max_pending"), std::string::npos) << message;
 
   message = error_of("[adapt]\nbits = [8, 12]\n");
   EXPECT_NE(message.find("quick.toml:2:"), std::string::npos) << message;

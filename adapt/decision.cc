@@ -6,6 +6,8 @@
 
 namespace gos::adapt {
 
+const char* to_string(AcceptRule rule) { return rule == AcceptRule::kBatch ? "batch" : "each"; }
+
 Choice choose_candidate(const std::vector<FrontEntry>& front, const std::vector<CandidateRow>& evaluations,
                         const std::string& seed_genome, double reference_ms, double min_gain, double epsilon) {
   Choice choice;
@@ -63,6 +65,18 @@ Decision decide_splice(const SpliceFigures& f, double epsilon, double min_gain) 
       IterationStatus::kAccepted,
       fmt::format("{:.3f} -> {:.3f} ms ({:.1f}% faster), held-out accuracy {:.2f}% (drop {:.2f})", f.latency_before_ms,
                   f.latency_after_ms, 100 * (1 - f.latency_after_ms / f.latency_before_ms), f.accuracy_after, drop)};
+}
+
+BatchDecision decide_batch(const BatchFigures& f, double min_gain, int64_t max_pending) {
+  const double gain = 1 - f.current_ms / f.confirmed_ms;
+  const std::string figures =
+      fmt::format("{} pending: {:.3f} -> {:.3f} ms ({:+.1f}%)", f.pending, f.confirmed_ms, f.current_ms, 100 * gain);
+  if (f.current_ms < f.confirmed_ms && f.current_ms <= f.confirmed_ms * (1 - min_gain))
+    return {BatchVerdict::kConfirm, fmt::format("batch confirmed, {}", figures)};
+  if (f.pending >= max_pending)
+    return {BatchVerdict::kRevert, fmt::format("batch reverted, {} is not {:g}% after max_pending {} splices", figures,
+                                               100 * min_gain, max_pending)};
+  return {BatchVerdict::kKeepOpen, fmt::format("batch open, {} (needs {:g}%)", figures, 100 * min_gain)};
 }
 
 }  // namespace gos::adapt

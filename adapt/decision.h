@@ -1,7 +1,9 @@
 #pragma once
-// The two decisions of an iteration as pure functions (no LibTorch, no
-// files): which searched candidate to splice, and whether the splice is
-// kept after fine-tuning. Testable with numbers alone.
+// The decisions of an iteration as pure functions (no LibTorch, no files):
+// which searched candidate to splice, whether the splice is kept after
+// fine-tuning, and (accept = "batch") whether the kept splices waiting for
+// confirmation are confirmed. Testable with numbers alone.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +11,24 @@
 #include "adapt/results.h"
 
 namespace gos::adapt {
+
+// How kept splices become accepted ones.
+// kEachSplice: each splice must make the model `min_gain` faster on its own,
+// in the search and in its before/after re-measurement.
+// kBatch: a splice need only be faster at all; it then waits, spliced, as
+// `pending` until the pending splices together make the model `min_gain`
+// faster than the last confirmed model (one alternating A/B comparison after
+// each pending splice: confirmed, all become `accepted`), and the batch is
+// reverted (`reverted`) when `max_pending` splices or the end of the run
+// come first. Why: where no slot is over 2-4% of the model (InceptionV3 at
+// 1/8 width, MobileNetV3-Small) no single splice can pass 2%, and smaller
+// gains cannot be told from the A/B noise one by one, but their sum can
+// (docs/performance/adapt.md).
+enum class AcceptRule { kEachSplice, kBatch };
+const char* to_string(AcceptRule rule);
+
+// The gain a single splice must show in the choice and its re-measurement.
+inline double splice_min_gain(AcceptRule rule, double min_gain) { return rule == AcceptRule::kBatch ? 0 : min_gain; }
 
 // One evaluated candidate of a search, as the choice sees it.
 struct CandidateRow {
@@ -54,5 +74,23 @@ struct Decision {
 // strictly below latency_before. The
 // accuracy check comes first (a rejected splice says why it was rejected).
 Decision decide_splice(const SpliceFigures& figures, double epsilon, double min_gain);
+
+struct BatchFigures {
+  double confirmed_ms = 0;  // the last confirmed model: every pending slot with its original operator
+  double current_ms = 0;    // the model with every pending splice, timed alternately with confirmed_ms
+  int64_t pending = 0;      // pending splices, the latest included
+};
+
+enum class BatchVerdict { kConfirm, kKeepOpen, kRevert };
+struct BatchDecision {
+  BatchVerdict verdict = BatchVerdict::kKeepOpen;
+  std::string reason;
+};
+
+// kConfirm when the pending splices together make the model at least
+// `min_gain` faster than the confirmed one (current <= confirmed * (1 -
+// min_gain), and strictly faster); otherwise kRevert once `pending` reached
+// `max_pending`, else kKeepOpen.
+BatchDecision decide_batch(const BatchFigures& figures, double min_gain, int64_t max_pending);
 
 }  // namespace gos::adapt

@@ -69,5 +69,40 @@ TEST(DecideSplice, AcceptsOnlyWithinEpsilonAndAtLeastMinGainFaster) {
   EXPECT_EQ(decide_splice({70.0, std::nan(""), 10.0, 5.0}, 1.0, 0.02).status, IterationStatus::kRejected);
 }
 
+// Under accept = "batch" a single splice needs only be faster; the batch
+// carries min_gain.
+TEST(DecideSplice, TheBatchRuleAsksOfEachSpliceOnlyThatItIsFaster) {
+  EXPECT_DOUBLE_EQ(splice_min_gain(AcceptRule::kEachSplice, 0.02), 0.02);
+  EXPECT_DOUBLE_EQ(splice_min_gain(AcceptRule::kBatch, 0.02), 0.0);
+  EXPECT_EQ(decide_splice({70.0, 70.0, 10.0, 9.96}, 1.0, splice_min_gain(AcceptRule::kBatch, 0.02)).status,
+            IterationStatus::kAccepted);
+}
+
+TEST(DecideBatch, ConfirmsOnceThePendingSplicesTogetherReachMinGain) {
+  // Three 0.8% steps: open, open, then 2.4% >= 2%.
+  BatchDecision d = decide_batch({10.0, 9.92, 1}, 0.02, 3);
+  EXPECT_EQ(d.verdict, BatchVerdict::kKeepOpen);
+  EXPECT_NE(d.reason.find("1 pending: 10.000 -> 9.920 ms (+0.8%)"), std::string::npos) << d.reason;
+  EXPECT_NE(d.reason.find("needs 2%"), std::string::npos) << d.reason;
+  EXPECT_EQ(decide_batch({10.0, 9.84, 2}, 0.02, 3).verdict, BatchVerdict::kKeepOpen);
+  d = decide_batch({10.0, 9.76, 3}, 0.02, 3);
+  EXPECT_EQ(d.verdict, BatchVerdict::kConfirm);
+  EXPECT_NE(d.reason.find("batch confirmed, 3 pending"), std::string::npos) << d.reason;
+  // Exactly min_gain confirms; a single splice that reaches it confirms alone.
+  EXPECT_EQ(decide_batch({10.0, 9.8, 1}, 0.02, 3).verdict, BatchVerdict::kConfirm);
+}
+
+TEST(DecideBatch, RevertsWhenMaxPendingIsReachedWithoutTheGain) {
+  BatchDecision d = decide_batch({10.0, 9.9, 3}, 0.02, 3);
+  EXPECT_EQ(d.verdict, BatchVerdict::kRevert);
+  EXPECT_NE(d.reason.find("is not 2% after max_pending 3 splices"), std::string::npos) << d.reason;
+  // Slower together than apart (the small gains were noise): reverted too.
+  EXPECT_EQ(decide_batch({10.0, 10.3, 2}, 0.02, 2).verdict, BatchVerdict::kRevert);
+  // With min_gain 0 any strict gain confirms, a tie does not.
+  EXPECT_EQ(decide_batch({10.0, 9.999, 1}, 0.0, 1).verdict, BatchVerdict::kConfirm);
+  EXPECT_EQ(decide_batch({10.0, 10.0, 1}, 0.0, 1).verdict, BatchVerdict::kRevert);
+  EXPECT_EQ(decide_batch({10.0, std::nan(""), 1}, 0.0, 2).verdict, BatchVerdict::kKeepOpen);
+}
+
 }  // namespace
 }  // namespace gos::adapt

@@ -1,20 +1,21 @@
 // The adapt pipeline, stage by stage as in the method's figure: baseline ->
 // operator profile and ranking -> for each slot, most inefficient first:
 // seed graph -> search (an ordinary experiment) -> choice -> splice +
-// fine-tune + accept -> stop rules -> final comparison, export, record.
+// fine-tune + accept (alone or by batch) -> stop rules -> final comparison,
+// export, record.
 // Each stage lives in its own file; this one only sequences them.
 #include <fmt/format.h>
 
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <iostream>
-#include <thread>
 
 #include "adapt/adapt.h"
 #include "adapt/baseline.h"
+#include "adapt/batch.h"
 #include "adapt/candidate.h"
 #include "adapt/decision.h"
+#include "adapt/export.h"
 #include "adapt/latency.h"
 #include "adapt/model_state.h"
 #include "adapt/ranking.h"
@@ -24,10 +25,6 @@
 #include "adapt/stop_rules.h"
 #include "framework/plugin_registry.h"
 #include "framework/runner.h"
-#include "torchlib/export.h"
-#ifdef GOS_WITH_ONNX
-#include "torchlib/onnx/export.h"
-#endif
 #include "torchlib/profile.h"
 
 namespace gos::adapt {
@@ -35,12 +32,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-std::string describe_device(const DeviceInfo& info) {
-  std::string text = info.name + ":";
-  for (const auto& [key, value] : info.properties) text += fmt::format(" {}={}", key, value);
-  return text;
-}
 
 class Pipeline {
  public:
@@ -53,11 +44,14 @@ class Pipeline {
   void log(const std::string& line) const {
     if (options_.progress) std::cerr << "[adapt " << config_.name << "] " << line << "\n";
   }
-  RunInfo run_info() const;
   void baseline_stage();
   void rebuild_from(const AdaptRecord& record);
   IterationRecord iterate(size_t index, const SlotRecord& slot);
-  void splice_stage(IterationRecord& it, const SlotInfo& info, const FrontEntry& chosen, CandidateEvaluator& evaluator);
+  void splice_stage(size_t index, IterationRecord& it, const SlotInfo& info, const FrontEntry& chosen,
+                    CandidateEvaluator& evaluator);
+  size_t settle_batch(size_t index);
+  void revert_batch(const std::string& reason);
+  void save_and_record(size_t first_changed);
   AdaptSummary finish(const std::string& stop_reason);
 
   const AdaptConfig& config_;
@@ -69,25 +63,8 @@ class Pipeline {
   std::shared_ptr<SlottedModel> model_;
   BaselineRecord baseline_;
   std::vector<IterationRecord> iterations_;
+  PendingBatch batch_;  // accept = "batch": the kept splices not yet confirmed
 };
-
-RunInfo Pipeline::run_info() const {
-  const DeviceInfo device = latency_.device_info();
-  RunInfo info;
-  info.model = config_.model;
-  info.config_toml = config_.resolved_toml;
-  info.accuracy_estimate = to_string(config_.accuracy_estimate);
-  info.epsilon = config_.epsilon;
-  info.strategy = config_.strategy.plugin;
-  info.latency_model = latency_.describe();
-  info.device = describe_device(device);
-  info.device_cores = std::thread::hardware_concurrency();
-  info.device_threads = config_.threads;
-  if (auto it = device.properties.find("model"); it != device.properties.end()) info.device_cpu_model = it->second;
-  info.start_time = utc_now_iso8601();
-  info.status = RunStatus::kRunning;
-  return info;
-}
 
 // Baseline, then the operator complexity analysis and ranking of its slots.
 void Pipeline::baseline_stage() {
@@ -111,7 +88,8 @@ void Pipeline::rebuild_from(const AdaptRecord& record) {
   model_ = rebuild_model(config_, data_, record, run_);
   baseline_ = *record.baseline;
   iterations_ = record.iterations;
-  log(fmt::format("resuming after {} iterations", iterations_.size()));
+  batch_ = pending_batch_of(iterations_, *make_model(config_, data_.zoo));
+  log(fmt::format("resuming after {} iterations ({} pending)", iterations_.size(), batch_.size()));
 }
 
 IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot) {
@@ -126,7 +104,7 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot) {
   it.params_before = it.params_after = count_parameters(model);
   it.accuracy_before = baseline_.accuracy;
   for (const IterationRecord& done : iterations_)
-    if (done.status == IterationStatus::kAccepted) it.accuracy_before = done.accuracy_after;
+    if (is_spliced(done.status)) it.accuracy_before = done.accuracy_after;
   if (!seed.graph) {
     it.status = IterationStatus::kUnsupported;
     it.reason = seed.reason;
@@ -168,8 +146,8 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot) {
 
   // Choice: the seed measured in the same search is the fair reference.
   const double reference_ms = search.seed_latency_ms.value_or(it.latency_before_ms);
-  Choice choice = choose_candidate(search.front, search.evaluations, it.seed_genome, reference_ms, config_.min_gain,
-                                   config_.epsilon);
+  Choice choice = choose_candidate(search.front, search.evaluations, it.seed_genome, reference_ms,
+                                   splice_min_gain(config_.accept, config_.min_gain), config_.epsilon);
   it.front = std::move(choice.front);
   if (!choice.chosen) {
     it.status = choice.status;
@@ -178,14 +156,15 @@ IterationRecord Pipeline::iterate(size_t index, const SlotRecord& slot) {
     return it;
   }
   it.estimated_delta_ms = choice.chosen->latency_ms - reference_ms;
-  splice_stage(it, seed.info, *choice.chosen, *evaluator);
+  splice_stage(index, it, seed.info, *choice.chosen, *evaluator);
   log(fmt::format("#{} {}: {}: {}", index, it.slot, to_string(it.status), it.reason));
   return it;
 }
 
 // Splice the distilled choice, fine-tune the whole model, re-measure before
-// and after in alternating rounds, and keep it only if decide_splice says so.
-void Pipeline::splice_stage(IterationRecord& it, const SlotInfo& info, const FrontEntry& chosen,
+// and after in alternating rounds, and keep it only if decide_splice says so:
+// as accepted (accept = "each") or pending its batch (accept = "batch").
+void Pipeline::splice_stage(size_t index, IterationRecord& it, const SlotInfo& info, const FrontEntry& chosen,
                             CandidateEvaluator& evaluator) {
   SlottedModel& model = *model_;
   it.chosen_genome = chosen.genome;
@@ -209,15 +188,61 @@ void Pipeline::splice_stage(IterationRecord& it, const SlotInfo& info, const Fro
   it.latency_before_ms = ab.a_ms;
   it.latency_after_ms = ab.b_ms;
   it.params_after = count_parameters(model);
-  const Decision decision =
-      decide_splice({baseline_.accuracy, it.accuracy_after, ab.a_ms, ab.b_ms}, config_.epsilon, config_.min_gain);
+  const Decision decision = decide_splice({baseline_.accuracy, it.accuracy_after, ab.a_ms, ab.b_ms}, config_.epsilon,
+                                          splice_min_gain(config_.accept, config_.min_gain));
   it.status = decision.status;
   it.reason = decision.reason;
   if (decision.status != IterationStatus::kAccepted) {
     model.replace(it.slot, original);
     restore(model, before);
     it.params_after = it.params_before;
+  } else if (config_.accept == AcceptRule::kBatch) {
+    it.status = IterationStatus::kPending;
+    batch_.add(index, it.slot, original);
   }
+}
+
+// After a pending splice, one alternating comparison of the model with the
+// last confirmed one (the first splice's own before/after is that
+// comparison) decides whether the batch is confirmed, stays open, or is
+// reverted. Returns the first iteration whose record changed.
+size_t Pipeline::settle_batch(size_t index) {
+  IterationRecord& it = iterations_.at(index);
+  if (it.status != IterationStatus::kPending) return index;
+  BatchFigures figures{it.latency_before_ms, it.latency_after_ms, batch_.size()};
+  if (batch_.size() > 1) {
+    const AbLatency ab =
+        latency_.compare([&] { return batch_.on_confirmed(*model_, [&] { return latency_.model_ms(*model_); }); },
+                         [&] { return latency_.model_ms(*model_); });
+    figures.confirmed_ms = ab.a_ms;
+    figures.current_ms = ab.b_ms;
+  }
+  const BatchDecision decision = decide_batch(figures, config_.min_gain, config_.max_pending);
+  log(fmt::format("#{} {}", index, decision.reason));
+  if (decision.verdict == BatchVerdict::kKeepOpen) {
+    it.reason += "; " + decision.reason;
+    return index;
+  }
+  const size_t first = batch_.first_iteration();
+  if (decision.verdict == BatchVerdict::kConfirm)
+    batch_.close(iterations_, IterationStatus::kAccepted, decision.reason);
+  else
+    revert_batch(decision.reason);
+  return first;
+}
+
+void Pipeline::revert_batch(const std::string& reason) {
+  const size_t first = batch_.first_iteration();
+  batch_.revert(*model_, first == 0 ? run_.baseline_checkpoint() : run_.checkpoint(first - 1));
+  batch_.close(iterations_, IterationStatus::kReverted, reason);
+}
+
+// Weights first, then the record: a run killed in between redoes the last
+// iteration, and its checkpoint always matches the record's replacements.
+void Pipeline::save_and_record(size_t first_changed) {
+  const size_t last = iterations_.size() - 1;
+  save_checkpoint(*model_, run_.checkpoint(last).string());
+  write_iterations(run_.record(), first_changed, std::span(iterations_).subspan(first_changed));
 }
 
 AdaptSummary Pipeline::finish(const std::string& stop_reason) {
@@ -244,29 +269,8 @@ AdaptSummary Pipeline::finish(const std::string& stop_reason) {
   summary.baseline_accuracy = baseline_.accuracy;
   summary.final_accuracy = data_.holdout_eval->evaluate(model);
 
-  const std::string torchscript = "adapted.pt";
-  export_torchscript(model, model.example_input(), (run_.dir / torchscript).string());
-#ifdef GOS_WITH_ONNX
-  // GOS graphs lowered to standard ONNX operators: any ONNX runtime runs it,
-  // at any batch. A graph that mixes the batch with other dimensions gets the
-  // static batch instead; an operation without a lowering costs the ONNX
-  // file, not the run.
-  const std::string onnx_path = (run_.dir / "adapted.onnx").string();
-  try {
-    onnx_io::export_onnx(model, model.example_input(), onnx_path);
-  } catch (const Error& symbolic) {
-    try {
-      onnx_io::export_onnx(model, model.example_input(), onnx_path, onnx_io::BatchDim::kStatic);
-      log(fmt::format("warning: adapted.onnx has a static batch of {}: {}", model.example_input().at(0),
-                      symbolic.what()));
-    } catch (const Error& e) {
-      log(fmt::format("warning: adapted.onnx not written: {}", e.what()));
-    }
-  }
-#endif
-  std::ofstream graphs(run_.dir / "graphs.txt");
-  for (const auto& it : iterations_)
-    if (it.status == IterationStatus::kAccepted) graphs << it.slot << " " << it.chosen_genome << "\n";
+  const std::string torchscript =
+      export_adapted(model, run_, iterations_, [&](const std::string& warning) { log("warning: " + warning); });
 
   FinalRecord final;
   final.latency_ms = summary.final_ms;
@@ -290,7 +294,8 @@ AdaptSummary Pipeline::finish(const std::string& stop_reason) {
 
 AdaptSummary Pipeline::run() {
   const auto start = Clock::now();
-  const RunStart opened = open_run_directory(run_, config_, options_.resume, options_.overwrite, run_info());
+  const RunStart opened = open_run_directory(run_, config_, options_.resume, options_.overwrite,
+                                             new_run_info(config_, latency_.describe(), latency_.device_info()));
   if (opened.completed) return completed_summary(*opened.completed, options_.output);
   try {
     data_ = load_data(config_);
@@ -300,8 +305,12 @@ AdaptSummary Pipeline::run() {
     else
       baseline_stage();
 
-    LoopProgress progress;
-    for (const auto& it : iterations_) progress.count(it.status);
+    const auto progress_of = [&] {
+      LoopProgress progress;
+      for (const auto& it : iterations_) progress.count(it.status);
+      return progress;
+    };
+    LoopProgress progress = progress_of();
     const StopRules rules{config_.max_modified, config_.patience, config_.time_budget_minutes};
     const std::vector<SlotRecord> order = search_order(baseline_.slots, config_.slot_kinds);
     std::string reason = "no eligible slot left";
@@ -311,12 +320,16 @@ AdaptSummary Pipeline::run() {
         break;
       }
       const size_t index = iterations_.size();
-      IterationRecord it = iterate(index, *slot);
-      // Weights first, then the record: a run killed in between redoes this iteration.
-      save_checkpoint(*model_, run_.checkpoint(index).string());
-      write_iteration(run_.record(), index, it);
-      progress.count(it.status);
-      iterations_.push_back(std::move(it));
+      iterations_.push_back(iterate(index, *slot));
+      save_and_record(settle_batch(index));
+      progress = progress_of();
+    }
+    if (!batch_.empty()) {
+      const size_t first = batch_.first_iteration();
+      revert_batch(
+          fmt::format("batch reverted: the run ended ({}) before it reached {:g}%", reason, 100 * config_.min_gain));
+      log(iterations_.at(first).reason);
+      save_and_record(first);
     }
     return finish(reason);
   } catch (const std::exception& e) {

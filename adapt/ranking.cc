@@ -48,8 +48,7 @@ std::optional<SlotRecord> next_slot(const std::vector<SlotRecord>& order, const 
   std::map<std::string, bool> last_search_accepted;  // by kind; unsupported slots were not searched
   for (const IterationRecord& it : done) {
     tried.insert(it.slot);
-    if (it.status != IterationStatus::kUnsupported)
-      last_search_accepted[it.slot_kind] = it.status == IterationStatus::kAccepted;
+    if (it.status != IterationStatus::kUnsupported) last_search_accepted[it.slot_kind] = is_spliced(it.status);
   }
   const auto deferred = [&](const SlotRecord& slot) {
     const auto it = last_search_accepted.find(slot.kind);

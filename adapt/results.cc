@@ -180,47 +180,59 @@ void write_baseline(const std::filesystem::path& path, const BaselineRecord& bas
   });
 }
 
+namespace {
+
+void put_iteration(H5::H5File& file, size_t index, const IterationRecord& it) {
+  const std::string name = iteration_name(index);
+  if (file.nameExists(name)) file.unlink(name);
+  H5::Group group = file.createGroup(name);
+  put(group, "slot", it.slot);
+  put(group, "slot_kind", it.slot_kind);
+  put(group, "input", it.input);
+  put(group, "output", it.output);
+  put(group, "status", std::string(to_string(it.status)));
+  put(group, "reason", it.reason);
+  put(group, "search_file", it.search_file);
+  put(group, "seed_genome", it.seed_genome);
+  put(group, "chosen_genome", it.chosen_genome);
+  put(group, "latency_before_ms", it.latency_before_ms);
+  put(group, "latency_after_ms", it.latency_after_ms);
+  put(group, "estimated_delta_ms", it.estimated_delta_ms);
+  put(group, "params_before", it.params_before);
+  put(group, "params_after", it.params_after);
+  put(group, "accuracy_before", it.accuracy_before);
+  put(group, "accuracy_estimate", it.accuracy_estimate);
+  put(group, "accuracy_after", it.accuracy_after);
+  put(group, "search_seconds", it.search_seconds);
+  put(group, "finetune_seconds", it.finetune_seconds);
+  put(group, "evaluations", it.evaluations);
+  std::vector<std::string> genomes;
+  std::vector<double> latency, params, drop;
+  std::vector<int64_t> feasible;
+  for (const FrontEntry& entry : it.front) {
+    genomes.push_back(entry.genome);
+    latency.push_back(entry.latency_ms);
+    params.push_back(entry.params);
+    drop.push_back(entry.accuracy_drop);
+    feasible.push_back(entry.feasible ? 1 : 0);
+  }
+  put_dataset(group, "front_genome", genomes);
+  put_dataset(group, "front_latency_ms", latency);
+  put_dataset(group, "front_params", params);
+  put_dataset(group, "front_accuracy_drop", drop);
+  put_dataset(group, "front_feasible", feasible);
+}
+
+}  // namespace
+
 void write_iteration(const std::filesystem::path& path, size_t index, const IterationRecord& it) {
+  write_iterations(path, index, {&it, 1});
+}
+
+void write_iterations(const std::filesystem::path& path, size_t first, std::span<const IterationRecord> iterations) {
   with_hdf5(path, "write an iteration", [&] {
     H5::H5File file = open_file(path, H5F_ACC_RDWR);
-    const std::string name = iteration_name(index);
-    if (file.nameExists(name)) file.unlink(name);
-    H5::Group group = file.createGroup(name);
-    put(group, "slot", it.slot);
-    put(group, "slot_kind", it.slot_kind);
-    put(group, "input", it.input);
-    put(group, "output", it.output);
-    put(group, "status", std::string(to_string(it.status)));
-    put(group, "reason", it.reason);
-    put(group, "search_file", it.search_file);
-    put(group, "seed_genome", it.seed_genome);
-    put(group, "chosen_genome", it.chosen_genome);
-    put(group, "latency_before_ms", it.latency_before_ms);
-    put(group, "latency_after_ms", it.latency_after_ms);
-    put(group, "estimated_delta_ms", it.estimated_delta_ms);
-    put(group, "params_before", it.params_before);
-    put(group, "params_after", it.params_after);
-    put(group, "accuracy_before", it.accuracy_before);
-    put(group, "accuracy_estimate", it.accuracy_estimate);
-    put(group, "accuracy_after", it.accuracy_after);
-    put(group, "search_seconds", it.search_seconds);
-    put(group, "finetune_seconds", it.finetune_seconds);
-    put(group, "evaluations", it.evaluations);
-    std::vector<std::string> genomes;
-    std::vector<double> latency, params, drop;
-    std::vector<int64_t> feasible;
-    for (const FrontEntry& entry : it.front) {
-      genomes.push_back(entry.genome);
-      latency.push_back(entry.latency_ms);
-      params.push_back(entry.params);
-      drop.push_back(entry.accuracy_drop);
-      feasible.push_back(entry.feasible ? 1 : 0);
-    }
-    put_dataset(group, "front_genome", genomes);
-    put_dataset(group, "front_latency_ms", latency);
-    put_dataset(group, "front_params", params);
-    put_dataset(group, "front_accuracy_drop", drop);
-    put_dataset(group, "front_feasible", feasible);
+    for (size_t i = 0; i < iterations.size(); ++i) put_iteration(file, first + i, iterations[i]);
   });
 }
 

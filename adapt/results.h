@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,14 @@ inline constexpr int64_t kAdaptSchemaVersion = 1;
 // Stored as their names ("running", "accepted", ...), as in files written
 // before the enums existed.
 enum class RunStatus { kRunning, kCompleted, kFailed };
-enum class IterationStatus { kAccepted, kRejected, kInfeasible, kUnsupported, kNoGain };
+// With `accept = "batch"` a kept splice is kPending until the accumulated
+// gain of its batch is confirmed (then kAccepted) or not (then kReverted,
+// with the whole batch).
+enum class IterationStatus { kAccepted, kRejected, kInfeasible, kUnsupported, kNoGain, kPending, kReverted };
+// Whether the iteration's replacement is in the model: accepted or pending.
+inline bool is_spliced(IterationStatus status) {
+  return status == IterationStatus::kAccepted || status == IterationStatus::kPending;
+}
 const char* to_string(RunStatus status);
 const char* to_string(IterationStatus status);
 // Throw gos::Error naming the unknown value and the valid ones.
@@ -121,6 +129,9 @@ void create_adapt_file(const std::filesystem::path& path, const RunInfo& info);
 void write_baseline(const std::filesystem::path& path, const BaselineRecord& baseline);
 // Writes /iterations/<index, 3 digits>; replaces an existing group of that index.
 void write_iteration(const std::filesystem::path& path, size_t index, const IterationRecord& iteration);
+// Writes iterations first, first + 1, ... in one opening of the file (a
+// batch's outcome rewrites the statuses of several at once).
+void write_iterations(const std::filesystem::path& path, size_t first, std::span<const IterationRecord> iterations);
 void write_final(const std::filesystem::path& path, const FinalRecord& final);
 void set_status(const std::filesystem::path& path, RunStatus status, const std::string& end_time,
                 const std::string& stop_reason);

@@ -102,9 +102,12 @@ TEST(AdaptResults, WritesStepByStepAndReadsBack) {
 }
 
 TEST(AdaptResults, StatusNamesRoundTripAndUnknownOnesAreErrors) {
-  for (IterationStatus status : {IterationStatus::kAccepted, IterationStatus::kRejected, IterationStatus::kInfeasible,
-                                 IterationStatus::kUnsupported, IterationStatus::kNoGain})
+  for (IterationStatus status :
+       {IterationStatus::kAccepted, IterationStatus::kRejected, IterationStatus::kInfeasible,
+        IterationStatus::kUnsupported, IterationStatus::kNoGain, IterationStatus::kPending, IterationStatus::kReverted})
     EXPECT_EQ(parse_iteration_status(to_string(status)), status);
+  EXPECT_TRUE(is_spliced(IterationStatus::kPending));
+  EXPECT_FALSE(is_spliced(IterationStatus::kReverted));
   EXPECT_EQ(std::string(to_string(IterationStatus::kNoGain)), "no_gain");  // the name files store
   EXPECT_THROW(parse_iteration_status("acepted"), Error);
   EXPECT_THROW(parse_run_status(""), Error);

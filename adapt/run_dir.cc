@@ -4,8 +4,10 @@
 #include <fmt/ranges.h>
 
 #include <fstream>
+#include <thread>
 
 #include "framework/error.h"
+#include "framework/runner.h"
 
 namespace gos::adapt {
 
@@ -23,6 +25,24 @@ std::filesystem::path RunDirectory::checkpoint(size_t iteration) const {
 
 std::filesystem::path RunDirectory::search_file(size_t iteration) const {
   return dir / fmt::format("search_{:03d}.h5", iteration);
+}
+
+RunInfo new_run_info(const AdaptConfig& config, const std::string& latency_model, const DeviceInfo& device) {
+  RunInfo info;
+  info.model = config.model;
+  info.config_toml = config.resolved_toml;
+  info.accuracy_estimate = to_string(config.accuracy_estimate);
+  info.epsilon = config.epsilon;
+  info.strategy = config.strategy.plugin;
+  info.latency_model = latency_model;
+  info.device = device.name + ":";
+  for (const auto& [key, value] : device.properties) info.device += fmt::format(" {}={}", key, value);
+  info.device_cores = std::thread::hardware_concurrency();
+  info.device_threads = config.threads;
+  if (auto it = device.properties.find("model"); it != device.properties.end()) info.device_cpu_model = it->second;
+  info.start_time = utc_now_iso8601();
+  info.status = RunStatus::kRunning;
+  return info;
 }
 
 RunStart open_run_directory(const RunDirectory& run, const AdaptConfig& config, bool resume, bool overwrite,

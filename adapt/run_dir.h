@@ -8,6 +8,7 @@
 #include "adapt/adapt.h"
 #include "adapt/config.h"
 #include "adapt/results.h"
+#include "framework/device.h"
 
 namespace gos::adapt {
 
@@ -24,6 +25,10 @@ struct RunDirectory {
   std::filesystem::path search_file(size_t iteration) const;  // search_<k>.h5
   std::filesystem::path report() const { return dir / "report.html"; }
 };
+
+// The /info of a new run: model, configuration, latency model and device
+// (the properties "model" = CPU model, if the device names one), start time.
+RunInfo new_run_info(const AdaptConfig& config, const std::string& latency_model, const DeviceInfo& device);
 
 struct RunStart {
   // The record to continue (resume of a run that got past its baseline).

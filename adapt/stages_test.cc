@@ -126,5 +126,30 @@ TEST(StopRules, MaxModifiedPatienceAndTimeBudget) {
   EXPECT_EQ(*stop_reason(rules, progress, 0), "2 replacements made (max_modified)");
 }
 
+// accept = "batch": a pending splice is in the model (a replacement, and a
+// gain for patience); a reverted one is a slot without gain.
+TEST(StopRules, PendingSplicesCountAsReplacementsAndRevertedOnesAsNoGain) {
+  const StopRules rules{2, 2, 0};
+  LoopProgress progress;
+  progress.count(IterationStatus::kNoGain);
+  progress.count(IterationStatus::kPending);
+  EXPECT_EQ(progress.modified(), 1);
+  EXPECT_EQ(progress.without_gain(), 0);
+  progress.count(IterationStatus::kPending);
+  EXPECT_EQ(*stop_reason(rules, progress, 0), "2 replacements made (max_modified)");
+  LoopProgress reverted;
+  reverted.count(IterationStatus::kReverted);
+  reverted.count(IterationStatus::kReverted);
+  EXPECT_EQ(reverted.modified(), 0);
+  EXPECT_NE(stop_reason(rules, reverted, 0)->find("patience"), std::string::npos);
+}
+
+TEST(Ranking, APendingSpliceDoesNotDeferItsKindButARevertedOneDoes) {
+  std::vector<IterationRecord> done = {searched("dw1", "dwconv3x3", IterationStatus::kPending)};
+  EXPECT_EQ(next_slot(mixed_order(), done, SlotOrder::kDeferFailedKinds)->path, "dw2");
+  done = {searched("dw1", "dwconv3x3", IterationStatus::kReverted)};
+  EXPECT_EQ(next_slot(mixed_order(), done, SlotOrder::kDeferFailedKinds)->path, "pw1");
+}
+
 }  // namespace
 }  // namespace gos::adapt

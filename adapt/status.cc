@@ -30,6 +30,10 @@ const char* to_string(IterationStatus status) {
       return "unsupported";
     case IterationStatus::kNoGain:
       return "no_gain";
+    case IterationStatus::kPending:
+      return "pending";
+    case IterationStatus::kReverted:
+      return "reverted";
   }
   return "?";
 }
@@ -41,12 +45,13 @@ RunStatus parse_run_status(const std::string& text) {
 }
 
 IterationStatus parse_iteration_status(const std::string& text) {
-  for (IterationStatus s : {IterationStatus::kAccepted, IterationStatus::kRejected, IterationStatus::kInfeasible,
-                            IterationStatus::kUnsupported, IterationStatus::kNoGain})
+  for (IterationStatus s :
+       {IterationStatus::kAccepted, IterationStatus::kRejected, IterationStatus::kInfeasible,
+        IterationStatus::kUnsupported, IterationStatus::kNoGain, IterationStatus::kPending, IterationStatus::kReverted})
     if (text == to_string(s)) return s;
   throw Error(
-      fmt::format("unknown iteration status '{}'; expected accepted, rejected, infeasible, unsupported or "
-                  "no_gain",
+      fmt::format("unknown iteration status '{}'; expected accepted, rejected, infeasible, unsupported, no_gain, "
+                  "pending or reverted",
                   text));
 }
 

@@ -5,7 +5,7 @@
 namespace gos::adapt {
 
 void LoopProgress::count(IterationStatus status) {
-  if (status == IterationStatus::kAccepted) {
+  if (is_spliced(status)) {
     ++modified_;
     without_gain_ = 0;
   } else if (status != IterationStatus::kUnsupported) {

@@ -9,8 +9,8 @@
 namespace gos::adapt {
 
 struct StopRules {
-  int64_t max_modified = 10;       // accepted replacements
-  int64_t patience = 3;            // searched slots in a row without an accepted replacement
+  int64_t max_modified = 10;       // replacements in the model: accepted or pending
+  int64_t patience = 3;            // searched slots in a row without a replacement kept (reverted ones count)
   double time_budget_minutes = 0;  // 0 = none
 };
 
@@ -18,7 +18,8 @@ struct StopRules {
 class LoopProgress {
  public:
   // Counts a finished iteration. Unsupported slots cost no search, so they
-  // do not use up patience.
+  // do not use up patience. A batch's outcome rewrites statuses: count the
+  // record again from the start then.
   void count(IterationStatus status);
   int64_t modified() const { return modified_; }
   int64_t without_gain() const { return without_gain_; }

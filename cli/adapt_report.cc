@@ -34,9 +34,9 @@ std::string esc(const std::string& text) { return svg::xml_escape(text); }
 
 std::string status_badge(const std::string& status) {
   static const std::map<std::string, std::string> colours = {
-      {"accepted", "#59a14f"}, {"rejected", "#e15759"}, {"infeasible", "#f28e2b"},
-      {"unsupported", "#bab0ac"}, {"no_gain", "#76b7b2"}, {"completed", "#59a14f"},
-      {"running", "#4e79a7"},   {"failed", "#e15759"}};
+      {"accepted", "#59a14f"}, {"rejected", "#e15759"},  {"infeasible", "#f28e2b"}, {"unsupported", "#bab0ac"},
+      {"no_gain", "#76b7b2"},  {"completed", "#59a14f"}, {"running", "#4e79a7"},    {"failed", "#e15759"},
+      {"pending", "#edc948"},  {"reverted", "#b07aa1"}};
   const auto it = colours.find(status);
   return fmt::format("<span class=\"badge\" style=\"background:{}\">{}</span>",
                      it == colours.end() ? "#888" : it->second, esc(status.empty() ? "?" : status));
