@@ -15,11 +15,13 @@
 # list, and protobuf's headers must come *before* LibTorch's own copy (another protobuf
 # version) on gos_onnx's command line (torchlib/onnx/CMakeLists.txt).
 #
-# Usage: scripts/gpu-build.sh [DEPS_DIR] [BUILD_DIR]      (GOS_TORCH_DIR: LibTorch's CMake dir)
+# Usage: scripts/gpu-build.sh [DEPS_DIR] [BUILD_DIR] [TARGET...]   (GOS_TORCH_DIR: LibTorch's CMake dir;
+#        no TARGET: everything)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deps_dir=${1:-.gpu-deps}
 build_dir=${2:-build-gpu}
+targets=("${@:3}")
 torch_dir=${GOS_TORCH_DIR:-$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "share", "cmake"))' 2>/dev/null || true)}
 [ -n "$torch_dir" ] || { echo "set GOS_TORCH_DIR to LibTorch's CMake directory"; exit 2; }
 mkdir -p /tmp/deps /tmp/deps-onnx
@@ -42,5 +44,7 @@ cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DBoost_DIR=/tmp/deps/usr/lib/x86_64-linux-gnu/cmake/Boost-1.74.0 \
   -DCMAKE_PREFIX_PATH="$torch_dir;/tmp/deps/usr/lib/x86_64-linux-gnu/cmake" \
   -DCMAKE_CXX_FLAGS="-isystem /tmp/deps/usr/include" "${onnx[@]}"
-cmake --build "$build_dir" -j "$(nproc)"
+target_args=()
+((${#targets[@]})) && target_args=(--target "${targets[@]}")
+cmake --build "$build_dir" -j "$(nproc)" "${target_args[@]}"
 echo "export LD_LIBRARY_PATH=/tmp/deps/usr/lib/x86_64-linux-gnu:/tmp/deps-onnx/usr/lib/x86_64-linux-gnu:/tmp/deps-onnx/usr/lib before running $build_dir/gos"

@@ -8,6 +8,8 @@
 //   build/ofa_encoding_mlp ../shared/data/latency/ofa/ofa_rtx2080ti_b64.csv 70/15/15 200
 //   build/ofa_encoding_mlp ../shared/data/latency/ofa/ofa_rtx2080ti_b64.csv 70/15/15,shuffle=1 200
 // Arguments: CSV, split, epochs [, hidden widths ... (default 400 400 400)].
+// Trains on a CUDA device when LibTorch sees one (the GPU machine of
+// docs/performance/adapt-gpu.md), else on one CPU thread; same seed either way.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -71,6 +73,11 @@ int run(int argc, char** argv) {
   const float mean = parts[0].y.mean().item<float>(), std = parts[0].y.std().item<float>();
   torch::manual_seed(1);
   at::set_num_threads(1);
+  const torch::Device device = torch::cuda::is_available() ? torch::kCUDA : torch::kCPU;
+  for (Part& part : parts) {
+    part.x = part.x.to(device);
+    part.y = part.y.to(device);
+  }
   torch::nn::Sequential network;
   int64_t inputs = parts[0].x.size(1);
   for (int64_t width : hidden) {
@@ -79,6 +86,7 @@ int run(int argc, char** argv) {
     inputs = width;
   }
   network->push_back(torch::nn::Linear(inputs, 1));
+  network->to(device);
   torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(1e-3));
   const int64_t n = parts[0].x.size(0), batch = 128;
   const auto start = std::chrono::steady_clock::now();
@@ -86,7 +94,7 @@ int run(int argc, char** argv) {
     // Step size down 10x for the last quarter, for a settled fit.
     if (epoch == epochs * 3 / 4)
       for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(1e-4);
-    const torch::Tensor order = torch::randperm(n);
+    const torch::Tensor order = torch::randperm(n).to(device);
     for (int64_t first = 0; first < n; first += batch) {
       const torch::Tensor index = order.slice(0, first, std::min(first + batch, n));
       optimizer.zero_grad();
@@ -100,11 +108,11 @@ int run(int argc, char** argv) {
   torch::NoGradGuard no_grad;
   std::cout << fmt::format(
       "{}: MLP 128-{}-1 on the one-hot encoding, {} epochs, split {}, trained on {} models in "
-      "{:.0f} s\n",
-      file, fmt::join(hidden, "-"), epochs, split.describe(), n, seconds);
+      "{:.0f} s on {}\n",
+      file, fmt::join(hidden, "-"), epochs, split.describe(), n, seconds, device.is_cuda() ? "CUDA" : "one CPU thread");
   const char* names[3] = {"train", "validation", "test"};
   for (int p = 0; p < 3; ++p) {
-    const torch::Tensor out = network->forward(parts[p].x).squeeze(-1) * std + mean;
+    const torch::Tensor out = (network->forward(parts[p].x).squeeze(-1) * std + mean).to(torch::kCPU);
     std::vector<double> predicted(static_cast<size_t>(out.size(0)));
     for (int64_t i = 0; i < out.size(0); ++i) predicted[static_cast<size_t>(i)] = out[i].item<double>();
     const AccuracyReport r = compare_latencies(predicted, parts[p].measured);
