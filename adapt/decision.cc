@@ -59,8 +59,9 @@ Decision decide_splice(const SpliceFigures& f, double epsilon, double min_gain) 
   const double must_reach = f.latency_before_ms * (1 - min_gain);
   if (!(f.latency_after_ms < f.latency_before_ms && f.latency_after_ms <= must_reach))
     return {IterationStatus::kNoGain,
-            fmt::format("re-measured {:.3f} ms is not {:g}% below {:.3f} ms (gain {:+.1f}%)", f.latency_after_ms,
-                        100 * min_gain, f.latency_before_ms, 100 * (1 - f.latency_after_ms / f.latency_before_ms))};
+            fmt::format("re-measured {:.3f} ms is not {}below {:.3f} ms (gain {:+.1f}%)", f.latency_after_ms,
+                        min_gain > 0 ? fmt::format("{:g}% ", 100 * min_gain) : "", f.latency_before_ms,
+                        100 * (1 - f.latency_after_ms / f.latency_before_ms))};
   return {
       IterationStatus::kAccepted,
       fmt::format("{:.3f} -> {:.3f} ms ({:.1f}% faster), held-out accuracy {:.2f}% (drop {:.2f})", f.latency_before_ms,

@@ -63,7 +63,10 @@ TEST(DecideSplice, AcceptsOnlyWithinEpsilonAndAtLeastMinGainFaster) {
   // 0.4% faster is within measurement noise: not spliced at min_gain 2%, spliced at 0.
   EXPECT_EQ(decide_splice({70.0, 70.0, 10.0, 9.96}, 1.0, 0.02).status, IterationStatus::kNoGain);
   EXPECT_EQ(decide_splice({70.0, 70.0, 10.0, 9.96}, 1.0, 0.0).status, IterationStatus::kAccepted);
-  EXPECT_EQ(decide_splice({70.0, 70.0, 10.0, 10.0}, 1.0, 0.0).status, IterationStatus::kNoGain);
+  const Decision tie = decide_splice({70.0, 70.0, 10.0, 10.0}, 1.0, 0.0);
+  EXPECT_EQ(tie.status, IterationStatus::kNoGain);
+  EXPECT_NE(tie.reason.find("10.000 ms is not below 10.000 ms"), std::string::npos) << tie.reason;
+  EXPECT_NE(decide_splice({70.0, 70.0, 10.0, 9.96}, 1.0, 0.02).reason.find("is not 2% below"), std::string::npos);
   // Exactly epsilon is allowed; a NaN accuracy is not.
   EXPECT_EQ(decide_splice({70.0, 69.0, 10.0, 5.0}, 1.0, 0.02).status, IterationStatus::kAccepted);
   EXPECT_EQ(decide_splice({70.0, std::nan(""), 10.0, 5.0}, 1.0, 0.02).status, IterationStatus::kRejected);
