@@ -34,8 +34,8 @@ Choice choose_candidate(const std::vector<FrontEntry>& front, const std::vector<
                    [](const CandidateRow* a, const CandidateRow* b) { return a->accuracy_drop < b->accuracy_drop; });
   if (!others.empty() && others.front()->feasible) {
     choice.status = IterationStatus::kNoGain;
-    choice.reason =
-        fmt::format("no feasible candidate is {:g}% faster than the seed's {:.3f} ms", 100 * min_gain, reference_ms);
+    choice.reason = fmt::format("no feasible candidate is {}faster than the seed's {:.3f} ms",
+                                min_gain > 0 ? fmt::format("{:g}% ", 100 * min_gain) : "", reference_ms);
     return choice;
   }
   // The front holds the seed (or nothing); record the best infeasible candidates instead.

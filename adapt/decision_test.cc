@@ -32,7 +32,10 @@ TEST(ChooseCandidate, AGainBelowMinGainIsNoGain) {
   EXPECT_NE(choice.reason.find("1% faster"), std::string::npos) << choice.reason;
   // Without a minimum gain it is taken; a tie never is.
   EXPECT_TRUE(choose_candidate(front, rows, kSeed, 10.0, 0.0, 1.0).chosen);
-  EXPECT_FALSE(choose_candidate(front, rows, kSeed, 9.96, 0.0, 1.0).chosen);
+  const Choice tie = choose_candidate(front, rows, kSeed, 9.96, 0.0, 1.0);
+  EXPECT_FALSE(tie.chosen);
+  EXPECT_NE(tie.reason.find("no feasible candidate is faster than the seed's 9.960 ms"), std::string::npos)
+      << tie.reason;
 }
 
 TEST(ChooseCandidate, WithoutFeasibleCandidatesRecordsTheFiveLeastDropping) {
