@@ -126,9 +126,7 @@ std::shared_ptr<SlottedModel> rebuild_model(const AdaptConfig& config, const Ada
     model->replace(it.slot, std::make_shared<graph::GraphModule>(
                                 graph::parse(it.chosen_genome, slot_spec(*info, config.max_nodes))));
   }
-  const auto weights =
-      record.iterations.empty() ? run.baseline_checkpoint() : run.checkpoint(record.iterations.size() - 1);
-  load_checkpoint(*model, weights.string());
+  load_checkpoint(*model, run.weights_before(record.iterations.size()).string());
   return model;
 }
 

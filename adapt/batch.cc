@@ -31,11 +31,15 @@ void PendingBatch::close(std::vector<IterationRecord>& iterations, IterationStat
   entries_.clear();
 }
 
-PendingBatch pending_batch_of(const std::vector<IterationRecord>& iterations, SlottedModel& fresh) {
+PendingBatch pending_batch_of(const std::vector<IterationRecord>& iterations,
+                              const std::function<std::shared_ptr<SlottedModel>()>& make_fresh) {
   PendingBatch batch;
-  for (size_t i = 0; i < iterations.size(); ++i)
-    if (iterations[i].status == IterationStatus::kPending)
-      batch.add(i, iterations[i].slot, slot_module(fresh, iterations[i].slot));
+  std::shared_ptr<SlottedModel> fresh;
+  for (size_t i = 0; i < iterations.size(); ++i) {
+    if (iterations[i].status != IterationStatus::kPending) continue;
+    if (!fresh) fresh = make_fresh();
+    batch.add(i, iterations[i].slot, slot_module(*fresh, iterations[i].slot));
+  }
   return batch;
 }
 

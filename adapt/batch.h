@@ -50,7 +50,9 @@ class PendingBatch {
 };
 
 // The open batch of a resumed run: its pending iterations, with the original
-// modules taken from `fresh`, an instance of the model without replacements.
-PendingBatch pending_batch_of(const std::vector<IterationRecord>& iterations, SlottedModel& fresh);
+// modules taken from `make_fresh()`, an instance of the model without
+// replacements (built only when some iteration is pending).
+PendingBatch pending_batch_of(const std::vector<IterationRecord>& iterations,
+                              const std::function<std::shared_ptr<SlottedModel>()>& make_fresh);
 
 }  // namespace gos::adapt

@@ -88,7 +88,7 @@ void Pipeline::rebuild_from(const AdaptRecord& record) {
   model_ = rebuild_model(config_, data_, record, run_);
   baseline_ = *record.baseline;
   iterations_ = record.iterations;
-  batch_ = pending_batch_of(iterations_, *make_model(config_, data_.zoo));
+  batch_ = pending_batch_of(iterations_, [&] { return make_model(config_, data_.zoo); });
   log(fmt::format("resuming after {} iterations ({} pending)", iterations_.size(), batch_.size()));
 }
 
@@ -232,8 +232,7 @@ size_t Pipeline::settle_batch(size_t index) {
 }
 
 void Pipeline::revert_batch(const std::string& reason) {
-  const size_t first = batch_.first_iteration();
-  batch_.revert(*model_, first == 0 ? run_.baseline_checkpoint() : run_.checkpoint(first - 1));
+  batch_.revert(*model_, run_.weights_before(batch_.first_iteration()));
   batch_.close(iterations_, IterationStatus::kReverted, reason);
 }
 

@@ -22,6 +22,10 @@ struct RunDirectory {
   std::filesystem::path baseline_checkpoint() const { return dir / "baseline.ckpt"; }
   std::filesystem::path baseline_key_file() const { return dir / "baseline.key"; }
   std::filesystem::path checkpoint(size_t iteration) const;  // model_<k>.ckpt: the weights after iteration k
+  // The weights the model had before iteration k: baseline.ckpt for k = 0, else model_<k-1>.ckpt.
+  std::filesystem::path weights_before(size_t iteration) const {
+    return iteration == 0 ? baseline_checkpoint() : checkpoint(iteration - 1);
+  }
   std::filesystem::path search_file(size_t iteration) const;  // search_<k>.h5
   std::filesystem::path report() const { return dir / "report.html"; }
 };
