@@ -93,9 +93,13 @@ std::string progress_text(int64_t epoch, int64_t epochs, int64_t step, int64_t s
 
 }  // namespace
 
-TrainReport ImageTrainer::train(TorchModel& model) {
+void ImageTrainer::use_configured_threads() const {
   const int threads = config_.threads > 0 ? config_.threads : static_cast<int>(std::thread::hardware_concurrency());
   torch::set_num_threads(std::max(threads, 1));
+}
+
+TrainReport ImageTrainer::train(TorchModel& model) {
+  use_configured_threads();
   torch::manual_seed(config_.seed);
   Rng rng = Rng(config_.seed).fork("trainer");
   const auto start = std::chrono::steady_clock::now();
@@ -208,6 +212,7 @@ int64_t count_correct(TorchModel& model, const ImageTensors& images, int64_t bat
 
 double ImageTrainer::evaluate_on(TorchModel& model, const ImageDataset& images) {
   if (images.size() == 0) return 0;
+  use_configured_threads();
   const OnDevice& data = *on_device_;
   const ModuleOnDevice placed(model, data.device);
   const bool was_training = model.is_training();
@@ -223,6 +228,7 @@ double ImageTrainer::evaluate_on(TorchModel& model, const ImageDataset& images) 
 }
 
 void ImageTrainer::forward_training_images(TorchModel& model, size_t count) {
+  use_configured_threads();
   const OnDevice& data = *on_device_;
   const ModuleOnDevice placed(model, data.device);
   const bool was_training = model.is_training();

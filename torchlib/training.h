@@ -66,6 +66,11 @@ class ImageTrainer : public Trainer {
   const ImageDataset& eval_data() const { return eval_; }
 
  private:
+  // LibTorch's intra-op threads as configured. Every entry point sets them:
+  // a reduction split over another thread count sums in another order, and
+  // a calibration run before train() would otherwise see other activations.
+  void use_configured_threads() const;
+
   TrainerConfig config_;
   ImageDataset train_;
   ImageDataset eval_;

@@ -13,6 +13,9 @@ Nsga2::Nsga2(Nsga2Config config) : config_(config) {
                             config_.population));
   if (config_.generations < 1)
     throw Error(fmt::format("nsga2: generations = {} must be at least 1", config_.generations));
+  if (config_.initial.size() > static_cast<size_t>(config_.population))
+    throw Error(fmt::format("nsga2: initial holds {} genomes, more than population = {}", config_.initial.size(),
+                            config_.population));
 }
 
 void Nsga2::start(const StrategyContext& context, Rng rng) {
@@ -21,12 +24,14 @@ void Nsga2::start(const StrategyContext& context, Rng rng) {
   rng_.emplace(rng);
   population_.clear();
   generation_ = 0;
+  initial_ = operators::initial_population(*context.space, config_.initial, static_cast<size_t>(config_.population),
+                                           *rng_, "nsga2: initial");
 }
 
 std::vector<GenomePtr> Nsga2::ask() {
   if (generation_ >= config_.generations) return {};
   const auto count = static_cast<size_t>(config_.population);
-  if (generation_ == 0) return operators::sample(*context_.space, count, *rng_);
+  if (generation_ == 0) return initial_;
   const operators::Ranking ranking = operators::rank_and_crowd(population_);
   return operators::make_offspring(population_, ranking, count, config_.selection, config_.variation, context_,
                                    *rng_);

@@ -6,6 +6,7 @@
 // so it acts as a constraint (feasible first), not as a penalty.
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "framework/strategy.h"
@@ -16,13 +17,19 @@ namespace gos {
 struct Nsga2Config {
   int64_t population = 100;
   int64_t generations = 250;  // batches of `population` genomes, the random initial one included
+  // Genomes (space strings) placed in the initial population before the
+  // random ones, as pymoo's `sampling` takes a matrix: known good designs or
+  // the baselines a front must beat. At most `population`.
+  std::vector<std::string> initial;
   operators::VariationConfig variation;
   operators::Selection selection = operators::Selection::kShuffledTournament;
 };
 
 class Nsga2 : public Strategy {
  public:
-  // Throws gos::Error for a population below 2 or no generations.
+  // Throws gos::Error for a population below 2, no generations or more
+  // initial genomes than the population; start() for a string the space
+  // does not accept.
   explicit Nsga2(Nsga2Config config);
   void start(const StrategyContext& context, Rng rng) override;
   std::vector<GenomePtr> ask() override;
@@ -36,6 +43,7 @@ class Nsga2 : public Strategy {
   StrategyContext context_;
   std::optional<Rng> rng_;
   std::vector<EvaluatedGenome> population_;
+  std::vector<GenomePtr> initial_;  // generation 0, drawn in start()
   int64_t generation_ = 0;  // batches told so far
 };
 

@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "framework/config.h"
+#include "framework/experiment.h"
 #include "framework/moo/indicators.h"
 #include "framework/plugin_registry.h"
 #include "plugins/strategies/operators/strategy_driver.h"
@@ -154,6 +155,73 @@ on = "f1"
     const std::string message = e.what();
     EXPECT_NE(message.find("bad.toml:7"), std::string::npos) << message;
     EXPECT_NE(message.find("population"), std::string::npos) << message;
+  }
+}
+
+TEST(Nsga2, InitialGenomesOpenTheFirstGenerationAndTheRestIsSampledAsWithout) {
+  const TestProblemSpace space = zdt1();
+  const StrategyContext context{&space, space.default_mutator(), 2};
+  Nsga2 plain(config(6, 2));
+  plain.start(context, Rng(3));
+  const std::vector<GenomePtr> sampled = plain.ask();
+
+  Rng other(99);
+  const std::vector<std::string> given = {space.serialize(*space.sample(other)), space.serialize(*space.sample(other))};
+  Nsga2Config seeded_config = config(6, 2);
+  seeded_config.initial = given;
+  Nsga2 seeded(seeded_config);
+  seeded.start(context, Rng(3));
+  const std::vector<GenomePtr> first = seeded.ask();
+  ASSERT_EQ(first.size(), 6u);
+  EXPECT_EQ(space.serialize(*first[0]), given[0]);
+  EXPECT_EQ(space.serialize(*first[1]), given[1]);
+  // The random members are the first draws of the same seed: giving genomes
+  // shifts nothing else.
+  for (size_t i = 2; i < 6; ++i) EXPECT_EQ(space.serialize(*first[i]), space.serialize(*sampled[i - 2])) << i;
+}
+
+TEST(Nsga2, InitialGenomesAreCheckedAgainstThePopulationAndTheSpace) {
+  Nsga2Config too_many = config(2, 1);
+  too_many.initial = {"a", "b", "c"};
+  EXPECT_THROW(Nsga2{too_many}, Error);
+
+  const TestProblemSpace space = zdt1();
+  Rng rng(1);
+  Nsga2Config bad = config(4, 1);
+  bad.initial = {space.serialize(*space.sample(rng)), "not a genome"};
+  Nsga2 nsga2(bad);
+  try {
+    nsga2.start(StrategyContext{&space, space.default_mutator(), 2}, Rng(1));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("initial[1] = \"not a genome\""), std::string::npos) << message;
+  }
+}
+
+TEST(Nsga2, MoreInitialGenomesThanThePopulationIsAnErrorAtTheKey) {
+  PluginRegistry registry;
+  registry.load_directory(GOS_PLUGIN_DIR);
+  const std::string text = R"([experiment]
+name = "bad"
+[search_space]
+plugin = "test_problem"
+[strategy]
+plugin = "nsga2"
+population = 2
+initial = ["x", "y", "z"]
+[[objectives]]
+plugin = "metric"
+metric = "function"
+on = "f1"
+)";
+  try {
+    build_experiment(parse_experiment(text, "bad.toml", ".", {}, registry), registry);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("initial"), std::string::npos) << message;
+    EXPECT_NE(message.find("at most population = 2"), std::string::npos) << message;
   }
 }
 

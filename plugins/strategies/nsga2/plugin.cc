@@ -1,4 +1,6 @@
 // Plugin entry point for NSGA-II.
+#include <fmt/format.h>
+
 #include "framework/plugin_abi.h"
 #include "plugins/strategies/nsga2/nsga2.h"
 
@@ -9,6 +11,9 @@ ParamSchema schema() {
   ParamSchema s;
   s.integer("population", 100, 2, 1000000, "genomes per generation and survivors kept")
       .integer("generations", 250, 1, 1000000, "generations, the random initial population included")
+      .strings("initial", std::vector<std::string>{},
+               "genomes (as the results file writes them) placed in the initial population before the random "
+               "ones; at most population")
       .real("crossover_probability", 0.9, 0, 1,
             "probability that a pair of parents is recombined (SearchSpace::crossover); 0 disables crossover")
       .real("mutation_probability", 1.0, 0, 1, "probability that a child is mutated by the mutator")
@@ -23,6 +28,10 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   Nsga2Config config;
   config.population = params.get_int("population");
   config.generations = params.get_int("generations");
+  config.initial = params.get_strings("initial");
+  if (config.initial.size() > static_cast<size_t>(config.population))
+    throw params.error(
+        "initial", fmt::format("{} genomes given, at most population = {}", config.initial.size(), config.population));
   config.variation.crossover_probability = params.get_real("crossover_probability");
   config.variation.mutation_probability = params.get_real("mutation_probability");
   config.selection = operators::parse_selection(params.get_string("selection"));

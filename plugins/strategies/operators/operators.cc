@@ -17,6 +17,23 @@ std::vector<GenomePtr> sample(const SearchSpace& space, size_t count, Rng& rng) 
   return genomes;
 }
 
+std::vector<GenomePtr> initial_population(const SearchSpace& space, std::span<const std::string> given, size_t count,
+                                          Rng& rng, const std::string& key) {
+  if (given.size() > count)
+    throw Error(fmt::format("{}: {} genomes given for an initial population of {}", key, given.size(), count));
+  std::vector<GenomePtr> genomes;
+  genomes.reserve(count);
+  for (size_t i = 0; i < given.size(); ++i) {
+    try {
+      genomes.push_back(space.deserialize(given[i]));
+    } catch (const Error& e) {
+      throw Error(fmt::format("{}[{}] = \"{}\" is not a genome of this search space: {}", key, i, given[i], e.what()));
+    }
+  }
+  while (genomes.size() < count) genomes.push_back(space.sample(rng));
+  return genomes;
+}
+
 ObjectiveTable objective_table(std::span<const EvaluatedGenome> population) {
   ObjectiveTable table;
   table.objectives = population.empty() ? 0 : population.front().objectives.size();

@@ -18,6 +18,14 @@ namespace gos::operators {
 // `count` genomes sampled uniformly from the space.
 std::vector<GenomePtr> sample(const SearchSpace& space, size_t count, Rng& rng);
 
+// An initial population of `count`: the `given` genomes (space strings, as
+// results files hold them) first, in order, then uniform samples. The rng
+// draws only for the samples, so without given genomes this is sample().
+// Throws gos::Error naming `key` and the index of a string the space does not
+// accept, or when more genomes are given than `count`.
+std::vector<GenomePtr> initial_population(const SearchSpace& space, std::span<const std::string> given, size_t count,
+                                          Rng& rng, const std::string& key);
+
 // The objectives of a population as one row-major matrix, plus violations,
 // in the form the sorting routines take.
 struct ObjectiveTable {
