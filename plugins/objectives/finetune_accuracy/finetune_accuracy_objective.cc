@@ -10,6 +10,7 @@
 #include "framework/objective.h"
 #include "framework/plugin_abi.h"
 #include "framework/search_space.h"
+#include "torchlib/compute_device.h"
 #include "torchlib/training.h"
 
 namespace gos {
@@ -35,7 +36,8 @@ class FinetuneAccuracy : public Objective {
             {"train_subset", std::to_string(config_.train_subset)},
             {"eval_subset", std::to_string(config_.eval_subset)},
             {"learning_rate", fmt::format("{}", config_.learning_rate)},
-            {"seed", std::to_string(config_.seed)}};
+            {"seed", std::to_string(config_.seed)},
+            {"device", to_string(config_.device)}};
   }
 
  private:
@@ -64,6 +66,9 @@ ParamSchema schema() {
       .boolean("augment", true, "random crop and flip")
       .integer("seed", 0, 0, INT64_MAX, "seed of subsets, data order and augmentation")
       .integer("threads", 0, 0, 1024, "LibTorch threads; 0 = every hardware thread")
+      .string("device", "cpu",
+              "where the fine-tune and the evaluation run: cpu, cuda, or auto (CUDA when present, else the CPU)",
+              {"cpu", "cuda", "auto"})
       .boolean("progress", false, "progress bar of each fine-tune on stderr");
   return s;
 }
@@ -86,6 +91,9 @@ std::unique_ptr<Component> create(const Params& params, PluginHost&) {
   config.seed = static_cast<uint64_t>(params.get_int("seed"));
   config.threads = static_cast<int>(params.get_int("threads"));
   config.progress = params.get_bool("progress");
+  config.device = parse_compute_device(params.get_string("device"), "device");
+  if (const std::string reason = device_unavailable(config.device); !reason.empty())
+    throw params.error("device", fmt::format("\"{}\": {}", to_string(config.device), reason));
   try {
     return std::make_unique<FinetuneAccuracy>(std::move(config), steps,
                                               static_cast<size_t>(params.get_int("calibration_images")));

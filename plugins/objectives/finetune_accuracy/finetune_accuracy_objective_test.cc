@@ -14,6 +14,7 @@
 #include "framework/experiment.h"
 #include "framework/plugin_registry.h"
 #include "tests/test_support.h"
+#include "torchlib/compute_device.h"
 
 namespace gos {
 namespace {
@@ -78,6 +79,28 @@ TEST(FinetuneAccuracy, QuantizationAwareFineTuningLearnsTheTaskAndIsSeeded) {
   EXPECT_GT(after, before + 25) << "25 steps of QAT did not learn ten brightness levels";
   EXPECT_EQ(e.objectives.at(0)->evaluate(*genome, *e.space), after) << "not deterministic";
   EXPECT_EQ(e.objectives.at(0)->provenance().at("steps"), "25");
+}
+
+TEST(FinetuneAccuracy, DeviceCudaFineTunesOnTheGpuOrIsAnErrorNamingTheKeyWithoutOne) {
+  const auto dir = write_brightness_task(testing::scratch_dir("finetune_accuracy_cuda"), 160);
+  Built built;
+  if (cuda_device_count() == 0) {
+    try {
+      build(built, table(dir, 25) + "\ndevice = \"cuda\"");
+      FAIL() << "device = \"cuda\" was accepted without a CUDA device";
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("device: \"cuda\""), std::string::npos) << message;
+      EXPECT_NE(message.find("valid here: \"cpu\", or \"auto\""), std::string::npos) << message;
+    }
+    return;
+  }
+  build(built, table(dir, 25) + "\ndevice = \"cuda\"");
+  const Experiment& e = *built.experiment;
+  const double accuracy = e.objectives.at(0)->evaluate(*e.space->deserialize("8-2"), *e.space);
+  std::cout << "accuracy after 25 steps on cuda " << accuracy << " %\n";
+  EXPECT_GT(accuracy, 35) << "25 steps of QAT on the GPU did not learn ten brightness levels";
+  EXPECT_EQ(e.objectives.at(0)->provenance().at("device"), "cuda");
 }
 
 TEST(FinetuneAccuracy, AMissingDataDirectoryIsAnErrorNamingTheKey) {
