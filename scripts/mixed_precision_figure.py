@@ -2,10 +2,13 @@
 """Accuracy vs BitOPs of mixed-precision runs (docs/MIXED-PRECISION.md) as an SVG and a table.
 
 Usage: /usr/bin/python3 scripts/mixed_precision_figure.py OUT.svg GROUP=RUN.h5[,RUN.h5...] ...
+       /usr/bin/python3 scripts/mixed_precision_figure.py --front-genomes RUN.h5[,RUN.h5...]
 Each GROUP is drawn in its own colour; every evaluation is a point, and the
 non-dominated points of a group (max accuracy, min BitOPs) are joined by a
-line. The table (stdout, Markdown) lists every point. Needs h5py (Debian's
-python3-h5py), nothing else.
+line. The table (stdout, Markdown) lists every point. --front-genomes prints
+the genomes of the runs' joint non-dominated set as a TOML list (for nsga2's
+`initial`, to evaluate them again). Needs h5py (Debian's python3-h5py),
+nothing else.
 """
 import math
 import sys
@@ -83,4 +86,8 @@ def main(out, groups):
 if __name__ == "__main__":
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2:])
+    if sys.argv[1] == "--front-genomes":
+        points = [p for path in sys.argv[2].split(",") for p in read_points(path)]
+        print("[" + ", ".join(f'"{p[2]}"' for p in front(points)) + "]")
+    else:
+        main(sys.argv[1], sys.argv[2:])
